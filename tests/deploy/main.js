@@ -4,6 +4,8 @@ const { summary } = require('./lib/harness');
 
 const suites = [
   ['helm', require('./checks/helm')],
+  ['k8s', require('./checks/k8s')],
+  ['invariants', require('./checks/invariants')],
 ];
 
 (async () => {
