@@ -34,6 +34,8 @@ resource "kubernetes_storage_class_v1" "gp3" {
     type      = "gp3"
     encrypted = "true"
     fsType    = "xfs"
+    # AWS Backup selects the drives by this tag (core-infra's backup plan).
+    tagSpecification_1 = "platform/backup=daily"
   }
 }
 

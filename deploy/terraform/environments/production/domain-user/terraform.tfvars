@@ -1,0 +1,13 @@
+environment           = "production"
+region                = "ca-central-1"
+db_instance_class     = "db.r6g.large"
+db_instance_count     = 2
+backup_retention_days = 90
+deletion_protection   = true
+namespace_quota = {
+  requests_cpu    = "160"
+  requests_memory = "160Gi"
+  limits_cpu      = "320"
+  limits_memory   = "320Gi"
+  pods            = 80
+}
