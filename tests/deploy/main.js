@@ -6,6 +6,7 @@ const suites = [
   ['helm', require('./checks/helm')],
   ['k8s', require('./checks/k8s')],
   ['invariants', require('./checks/invariants')],
+  ['terraform', require('./checks/terraform')],
 ];
 
 (async () => {
