@@ -7,6 +7,7 @@ const suites = [
   ['k8s', require('./checks/k8s')],
   ['invariants', require('./checks/invariants')],
   ['terraform', require('./checks/terraform')],
+  ['image-unit', require('./checks/image-unit')],
 ];
 
 (async () => {
