@@ -8,6 +8,8 @@ const suites = [
   ['invariants', require('./checks/invariants')],
   ['terraform', require('./checks/terraform')],
   ['image-unit', require('./checks/image-unit')],
+  ['yaml', require('./checks/lint').yaml],
+  ['workflows', require('./checks/lint').workflows],
 ];
 
 (async () => {
