@@ -1,0 +1,162 @@
+/*
+ * bucket — bucket-level operations: ListBuckets, CreateBucket, HeadBucket,
+ * DeleteBucket, GetBucketLocation, GetBucketVersioning and GetBucketAcl /
+ * GetObjectAcl (the canned owner-full-control answer, since ACLs beyond
+ * the owner are not implemented).
+ */
+#include <string.h>
+
+#include "internal.h"
+
+static const char OWNER_ID[] = "02d6176db174dc93cb1b899f7c6078f08654445fe8cf1b6ce98d8855f66bdbf4";
+
+static void xml_head(strbuf *b, s3_req *r, const char *root)
+{
+    strbuf_init(b, r->a, 1024);
+    strbuf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<%s xmlns=\"" S3_XMLNS "\">", root);
+}
+
+static void xml_owner(strbuf *b, s3_req *r)
+{
+    strbuf_printf(b, "<Owner><ID>%s</ID><DisplayName>", OWNER_ID);
+    strbuf_xml_escape(b, r->auth.access_key, strlen(r->auth.access_key));
+    strbuf_puts(b, "</DisplayName></Owner>");
+}
+
+void op_list_buckets(s3_req *r)
+{
+    bucket_info *list;
+    size_t n;
+    store_status st = store_bucket_list(r->api->cfg.store, r->a, &list, &n);
+    if (st) { s3_error_reply(r, s3_error_from_store(st, 0), NULL); return; }
+    strbuf b;
+    xml_head(&b, r, "ListAllMyBucketsResult");
+    xml_owner(&b, r);
+    strbuf_puts(&b, "<Buckets>");
+    for (size_t i = 0; i < n; i++) {
+        char date[40];
+        format_iso8601_ms(list[i].created_ns, date, sizeof date);
+        strbuf_puts(&b, "<Bucket><Name>");
+        strbuf_xml_escape(&b, list[i].name, strlen(list[i].name));
+        strbuf_printf(&b, "</Name><CreationDate>%s</CreationDate></Bucket>", date);
+    }
+    strbuf_puts(&b, "</Buckets></ListAllMyBucketsResult>");
+    s3_xml_reply(r, 200, &b);
+}
+
+static void create_done(void *arg, store_status st)
+{
+    s3_req *r = arg;
+    if (!http_is_aborted(r->ex)) {
+        if (st) {
+            s3_error_reply(r, s3_error_from_store(st, 0), NULL);
+        } else {
+            http_add_header(r->ex, "Location", arena_printf(r->a, "/%s", r->bucket));
+            http_respond(r->ex, 200, NULL, NULL, 0);
+        }
+    }
+    http_release(r->ex);
+}
+
+static void create_body_done(s3_req *r, s3_error e, char *body, size_t n)
+{
+    (void)n;
+    if (e) { s3_error_reply(r, e, NULL); return; }
+    /* A LocationConstraint naming another region is a client aiming at the
+     * wrong endpoint. */
+    const char *lc = body ? strstr(body, "<LocationConstraint>") : NULL;
+    if (lc) {
+        lc += strlen("<LocationConstraint>");
+        const char *end = strstr(lc, "</LocationConstraint>");
+        const char *region = r->api->cfg.region;
+        if (end && (size_t)(end - lc) > 0 && strncmp(lc, "US<", 3) != 0 &&
+            !((size_t)(end - lc) == strlen(region) && strncmp(lc, region, (size_t)(end - lc)) == 0)) {
+            s3_error_reply(r, S3E_INVALID_LOCATION,
+                           arena_printf(r->a, "The specified location-constraint is not valid; this endpoint serves region %s.", region));
+            return;
+        }
+    }
+    http_hold(r->ex);
+    store_bucket_create(r->api->cfg.store, r->bucket, create_done, r);
+}
+
+void op_create_bucket(s3_req *r)
+{
+    if (!bucket_name_valid(r->bucket)) { s3_error_reply(r, S3E_INVALID_BUCKET_NAME, NULL); return; }
+    const char *lock = s3_header(r, "x-amz-bucket-object-lock-enabled");
+    if (lock && strcmp(lock, "true") == 0) {
+        s3_error_reply(r, S3E_NOT_IMPLEMENTED, "Object lock is not implemented yet.");
+        return;
+    }
+    s3_body_collect(r, 64 * 1024, create_body_done);
+}
+
+static void delete_done(void *arg, store_status st)
+{
+    s3_req *r = arg;
+    if (!http_is_aborted(r->ex)) {
+        if (st) s3_error_reply(r, s3_error_from_store(st, 0), NULL);
+        else http_respond(r->ex, 204, NULL, NULL, 0);
+    }
+    http_release(r->ex);
+}
+
+void op_delete_bucket(s3_req *r)
+{
+    http_hold(r->ex);
+    store_bucket_delete(r->api->cfg.store, r->bucket, delete_done, r);
+}
+
+void op_head_bucket(s3_req *r)
+{
+    store_status st = store_bucket_get(r->api->cfg.store, r->bucket, NULL);
+    if (st) { s3_error_reply(r, s3_error_from_store(st, 0), NULL); return; }
+    http_add_header(r->ex, "x-amz-bucket-region", r->api->cfg.region);
+    http_respond(r->ex, 200, NULL, NULL, 0);
+}
+
+void op_get_bucket_location(s3_req *r)
+{
+    store_status st = store_bucket_get(r->api->cfg.store, r->bucket, NULL);
+    if (st) { s3_error_reply(r, s3_error_from_store(st, 0), NULL); return; }
+    strbuf b;
+    strbuf_init(&b, r->a, 256);
+    const char *region = r->api->cfg.region;
+    /* us-east-1 is the empty constraint, as on AWS. */
+    strbuf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LocationConstraint xmlns=\"" S3_XMLNS "\">");
+    if (strcmp(region, "us-east-1") != 0) strbuf_xml_escape(&b, region, strlen(region));
+    strbuf_puts(&b, "</LocationConstraint>");
+    s3_xml_reply(r, 200, &b);
+}
+
+void op_get_bucket_versioning(s3_req *r)
+{
+    store_status st = store_bucket_get(r->api->cfg.store, r->bucket, NULL);
+    if (st) { s3_error_reply(r, s3_error_from_store(st, 0), NULL); return; }
+    /* A bucket that never had versioning enabled has an empty configuration. */
+    strbuf b;
+    xml_head(&b, r, "VersioningConfiguration");
+    strbuf_puts(&b, "</VersioningConfiguration>");
+    s3_xml_reply(r, 200, &b);
+}
+
+void op_get_acl(s3_req *r)
+{
+    store_status st;
+    if (r->key) {
+        object_info o;
+        st = store_object_info(r->api->cfg.store, r->a, r->bucket, r->key, &o);
+    } else {
+        st = store_bucket_get(r->api->cfg.store, r->bucket, NULL);
+    }
+    if (st) { s3_error_reply(r, s3_error_from_store(st, r->key != NULL), NULL); return; }
+    strbuf b;
+    xml_head(&b, r, "AccessControlPolicy");
+    xml_owner(&b, r);
+    strbuf_printf(&b, "<AccessControlList><Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+                      "xsi:type=\"CanonicalUser\"><ID>%s</ID><DisplayName>", OWNER_ID);
+    strbuf_xml_escape(&b, r->auth.access_key, strlen(r->auth.access_key));
+    strbuf_puts(&b, "</DisplayName></Grantee><Permission>FULL_CONTROL</Permission></Grant></AccessControlList>"
+                    "</AccessControlPolicy>");
+    s3_xml_reply(r, 200, &b);
+}

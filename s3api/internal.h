@@ -1,0 +1,109 @@
+/*
+ * internal — what the s3api modules share: the per-request context, the
+ * request body reader, and the operation entry points.  Not for use
+ * outside s3api/.
+ */
+#ifndef CAIRN_S3API_INTERNAL_H
+#define CAIRN_S3API_INTERNAL_H
+
+#include <stdint.h>
+
+#include "../common/arena.h"
+#include "aws_chunked.h"
+#include "checksum.h"
+#include "errors.h"
+#include "parse.h"
+#include "s3api.h"
+#include "sigv4.h"
+
+struct s3api {
+    s3api_config cfg;
+    /* Signing keys depend only on secret, date, region and service: one
+     * HMAC chain per day instead of four HMACs per request. */
+    char key_date[9];
+    char key_region[64];
+    unsigned char signing_key[32];
+};
+
+typedef enum payload_mode {
+    PAYLOAD_UNSIGNED = 0,          /* UNSIGNED-PAYLOAD or presigned */
+    PAYLOAD_SHA256,                /* hex digest to verify at the end */
+    PAYLOAD_STREAMING,             /* aws-chunked, see auth.chunked */
+} payload_mode;
+
+typedef struct s3_auth {
+    const char *access_key;
+    payload_mode mode;
+    char sha256_hex[65];
+    aws_chunked_config chunked;
+    int streaming_trailer;         /* trailers carry checksums */
+} s3_auth;
+
+typedef struct s3_req s3_req;
+
+/* Streaming request body: framing (plain or aws-chunked), length checks,
+ * then decoded bytes to consume(); complete() exactly once. */
+typedef struct s3_body {
+    int (*consume)(s3_req *r, const unsigned char *p, size_t n); /* 1 = pause */
+    void (*complete)(s3_req *r, s3_error err);
+    int chunked;
+    aws_chunked dec;
+    int64_t expected;              /* decoded length when known, else -1 */
+    uint64_t received;
+    int done;
+} s3_body;
+
+struct s3_req {
+    http_exchange *ex;
+    s3api *api;
+    arena *a;
+    const http_request *http;
+    query q;
+    const char *bucket;            /* NULL for service-level requests */
+    const char *key;               /* NULL for bucket-level requests */
+    const char *resource;          /* "/bucket/key" for error bodies */
+    s3_auth auth;
+    s3_body body;
+    void *op;                      /* the running operation's state */
+    /* Called if the client goes away while the operation holds storage
+     * state (an upload, a reader); the operation releases it. */
+    void (*abort_op)(s3_req *r);
+};
+
+/* auth.c */
+s3_error s3_authenticate(s3_req *r, const char **message);
+
+/* body.c */
+void s3_body_start(s3_req *r, int (*consume)(s3_req *, const unsigned char *, size_t),
+                   void (*complete)(s3_req *, s3_error));
+/* Collects a small body (XML) up to max bytes, verifying its SHA-256 /
+ * Content-MD5; done gets the bytes (NUL-terminated, in the arena). */
+void s3_body_collect(s3_req *r, size_t max, void (*done)(s3_req *, s3_error, char *, size_t));
+
+/* common helpers (s3api.c) */
+void s3_error_reply(s3_req *r, s3_error e, const char *message);
+void s3_xml_reply(s3_req *r, int status, strbuf *body);
+const char *s3_header(s3_req *r, const char *lower_name);
+void s3_add_object_headers(s3_req *r, const object_info *o);
+/* Conditional GET/HEAD/copy-source evaluation; S3E_NONE when it holds. */
+s3_error s3_check_conditions(const object_info *o, const char *if_match, const char *if_none_match,
+                             const char *if_modified_since, const char *if_unmodified_since,
+                             int for_copy);
+#define S3_XMLNS "http://s3.amazonaws.com/doc/2006-03-01/"
+
+/* operations */
+void op_list_buckets(s3_req *r);
+void op_create_bucket(s3_req *r);
+void op_delete_bucket(s3_req *r);
+void op_head_bucket(s3_req *r);
+void op_get_bucket_location(s3_req *r);
+void op_get_bucket_versioning(s3_req *r);
+void op_get_acl(s3_req *r);
+void op_list_objects(s3_req *r, int v2);
+void op_delete_objects(s3_req *r);
+void op_get_object(s3_req *r, int head);
+void op_put_object(s3_req *r);
+void op_copy_object(s3_req *r);
+void op_delete_object(s3_req *r);
+
+#endif

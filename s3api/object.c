@@ -1,0 +1,283 @@
+/*
+ * object — GetObject, HeadObject and DeleteObject.
+ *
+ * A GET of an inline object is one metadata read and one socket write.  A
+ * GET of a file-backed object streams through two buffers: the next block
+ * is read from the drive while the previous one is being written to the
+ * client, and reading waits for the client (write-queue backpressure), so
+ * memory stays at two blocks per download.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+enum { GET_BLOCK = 512 * 1024 };
+
+static const struct { const char *param, *header; } response_overrides[] = {
+    { "response-content-type", "content-type" },
+    { "response-content-language", "content-language" },
+    { "response-expires", "expires" },
+    { "response-cache-control", "cache-control" },
+    { "response-content-disposition", "content-disposition" },
+    { "response-content-encoding", "content-encoding" },
+};
+enum { N_OVERRIDES = sizeof response_overrides / sizeof response_overrides[0] };
+
+static void add_get_headers(s3_req *r, const object_info *o)
+{
+    http_exchange *ex = r->ex;
+    const char *override[N_OVERRIDES];
+    for (int i = 0; i < N_OVERRIDES; i++) override[i] = query_get(&r->q, response_overrides[i].param);
+    http_add_header(ex, "ETag", arena_printf(r->a, "\"%s\"", o->etag));
+    char date[64];
+    format_http_date((time_t)(o->mtime_ns / 1000000000), date, sizeof date);
+    http_add_header(ex, "Last-Modified", date);
+    http_add_header(ex, "Accept-Ranges", "bytes");
+    int has_type = 0;
+    for (size_t i = 0; i < o->n_headers; i++) {
+        const char *n = o->headers[i].name;
+        int skip = 0;
+        for (int k = 0; k < N_OVERRIDES; k++)
+            if (override[k] && strcmp(n, response_overrides[k].header) == 0) skip = 1;
+        if (skip) continue;
+        if (strcmp(n, "content-type") == 0) has_type = 1;
+        http_add_header(ex, n, o->headers[i].value);
+    }
+    for (int k = 0; k < N_OVERRIDES; k++) {
+        if (!override[k]) continue;
+        if (k == 0) has_type = 1;
+        http_add_header(ex, response_overrides[k].header, override[k]);
+    }
+    if (!has_type) http_add_header(ex, "Content-Type", "binary/octet-stream");
+}
+
+typedef struct get_op {
+    s3_req *r;
+    object_info o;
+    int status;
+    range_result rr;
+    uint64_t first, total;
+    store_reader *rd;
+    uint64_t next_off, end;
+    unsigned char *buf[2];
+    size_t len[2];
+    uint64_t reads_issued, reads_done, writes_issued, writes_done, blocks;
+    int reading, writing, failed, retried;
+} get_op;
+
+static void get_pump(get_op *g);
+
+static void get_cleanup(get_op *g)
+{
+    if (g->rd) store_read_close(g->rd);
+    g->rd = NULL;
+    free(g->buf[0]);
+    free(g->buf[1]);
+    g->buf[0] = g->buf[1] = NULL;
+    http_release(g->r->ex);
+}
+
+static void get_write_done(http_exchange *ex, int status, void *arg)
+{
+    (void)ex;
+    get_op *g = arg;
+    g->writing = 0;
+    g->writes_done++;
+    if (status != 0) g->failed = 1;
+    get_pump(g);
+}
+
+static void get_read_done(void *arg, ssize_t n)
+{
+    get_op *g = arg;
+    g->reading = 0;
+    size_t want = g->len[g->reads_done % 2];
+    if (n < 0 || (size_t)n != want) {
+        /* The data file is shorter than its record says, or unreadable:
+         * the response has begun, so the client sees a cut transfer. */
+        g->failed = 1;
+    }
+    g->reads_done++;
+    get_pump(g);
+}
+
+static void get_pump(get_op *g)
+{
+    s3_req *r = g->r;
+    if (g->failed || http_is_aborted(r->ex)) {
+        if (g->reading || g->writing) return;
+        if (!http_is_aborted(r->ex)) s3_send_error(r->ex, S3E_INTERNAL, r->resource, NULL);
+        get_cleanup(g);
+        return;
+    }
+    if (!g->writing && g->writes_issued < g->reads_done) {
+        int i = (int)(g->writes_issued % 2);
+        g->writes_issued++;
+        g->writing = 1;
+        http_send_body(r->ex, g->buf[i], g->len[i], get_write_done, g);
+        if (g->failed) return;
+    }
+    if (!g->reading && g->next_off < g->end && g->reads_issued < g->writes_done + 2) {
+        int i = (int)(g->reads_issued % 2);
+        size_t n = g->end - g->next_off > GET_BLOCK ? GET_BLOCK : (size_t)(g->end - g->next_off);
+        g->len[i] = n;
+        g->reads_issued++;
+        g->reading = 1;
+        uint64_t off = g->next_off;
+        g->next_off += n;
+        store_read(g->rd, off, g->buf[i], n, get_read_done, g);
+        return;
+    }
+    if (g->writes_done == g->blocks && !g->reading && !g->writing) {
+        http_finish(r->ex);
+        get_cleanup(g);
+    }
+}
+
+static void get_abort(s3_req *r)
+{
+    get_op *g = r->op;
+    g->failed = 1;
+}
+
+static void get_start(s3_req *r, int head, int retried);
+static void add_response_headers(s3_req *r, const object_info *o, range_result rr, uint64_t first, uint64_t len);
+
+static void get_opened(void *arg, store_status st, store_reader *rd)
+{
+    get_op *g = arg;
+    s3_req *r = g->r;
+    if (http_is_aborted(r->ex)) {
+        if (rd) store_read_close(rd);
+        free(g->buf[0]);
+        free(g->buf[1]);
+        http_release(r->ex);
+        return;
+    }
+    if (st == ST_NO_SUCH_KEY && !g->retried) {
+        /* Replaced between the metadata read and the open: the new
+         * record points to a new file.  Read the metadata again. */
+        free(g->buf[0]);
+        free(g->buf[1]);
+        g->buf[0] = g->buf[1] = NULL;
+        http_release(r->ex);
+        r->op = NULL;
+        get_start(r, 0, 1);
+        return;
+    }
+    if (st) {
+        free(g->buf[0]);
+        free(g->buf[1]);
+        s3_error_reply(r, S3E_INTERNAL, "The object's data could not be read.");
+        http_release(r->ex);
+        return;
+    }
+    g->rd = rd;
+    r->abort_op = get_abort;
+    add_response_headers(r, &g->o, g->rr, g->first, g->total);
+    http_send_head(r->ex, g->status, (int64_t)g->total);
+    get_pump(g);
+}
+
+static void add_response_headers(s3_req *r, const object_info *o, range_result rr, uint64_t first, uint64_t len)
+{
+    add_get_headers(r, o);
+    if (rr == RANGE_OK) {
+        http_add_header(r->ex, "Content-Range",
+                        arena_printf(r->a, "bytes %llu-%llu/%llu", (unsigned long long)first,
+                                     (unsigned long long)(first + len - 1), (unsigned long long)o->size));
+        return;
+    }
+    const char *mode = s3_header(r, "x-amz-checksum-mode");
+    if (mode && strcmp(mode, "ENABLED") == 0 && o->cksum_algo && cksum_algo_header((cksum_algo)o->cksum_algo)) {
+        http_add_header(r->ex, cksum_algo_header((cksum_algo)o->cksum_algo), o->cksum);
+        http_add_header(r->ex, "x-amz-checksum-type", "FULL_OBJECT");
+    }
+}
+
+static void get_start(s3_req *r, int head, int retried)
+{
+    object_info o;
+    store_status st = store_object_info(r->api->cfg.store, r->a, r->bucket, r->key, &o);
+    if (st) { s3_error_reply(r, s3_error_from_store(st, 1), NULL); return; }
+
+    s3_error ce = s3_check_conditions(&o, s3_header(r, "if-match"), s3_header(r, "if-none-match"),
+                                      s3_header(r, "if-modified-since"), s3_header(r, "if-unmodified-since"), 0);
+    if (ce == S3E_NOT_MODIFIED) {
+        http_add_header(r->ex, "ETag", arena_printf(r->a, "\"%s\"", o.etag));
+        char date[64];
+        format_http_date((time_t)(o.mtime_ns / 1000000000), date, sizeof date);
+        http_add_header(r->ex, "Last-Modified", date);
+        http_send_head(r->ex, 304, -1);
+        http_finish(r->ex);
+        return;
+    }
+    if (ce) { s3_error_reply(r, ce, NULL); return; }
+
+    uint64_t first = 0, last = o.size ? o.size - 1 : 0;
+    range_result rr = parse_range(s3_header(r, "range"), o.size, &first, &last);
+    if (rr == RANGE_UNSATISFIABLE) {
+        http_add_header(r->ex, "Content-Range", arena_printf(r->a, "bytes */%llu", (unsigned long long)o.size));
+        s3_error_reply(r, S3E_INVALID_RANGE, NULL);
+        return;
+    }
+    uint64_t len = rr == RANGE_OK ? last - first + 1 : o.size;
+    int status = rr == RANGE_OK ? 206 : 200;
+    if (head || len == 0 || (o.flags & OBJ_INLINE)) add_response_headers(r, &o, rr, first, len);
+    if (head || len == 0) {
+        http_send_head(r->ex, status, (int64_t)len);
+        http_finish(r->ex);
+        return;
+    }
+    if (o.flags & OBJ_INLINE) {
+        if (first + len > o.inline_len) {
+            s3_error_reply(r, S3E_INTERNAL, "Stored object is inconsistent.");
+            return;
+        }
+        http_send_head(r->ex, status, (int64_t)len);
+        http_send_body(r->ex, o.inline_data + first, (size_t)len, NULL, NULL);
+        http_finish(r->ex);
+        return;
+    }
+    get_op *g = arena_calloc(r->a, sizeof *g);
+    g->r = r;
+    g->o = o;
+    g->status = status;
+    g->rr = rr;
+    g->first = first;
+    g->total = len;
+    g->next_off = first;
+    g->end = first + len;
+    g->blocks = (len + GET_BLOCK - 1) / GET_BLOCK;
+    g->retried = retried;
+    size_t bs = len < GET_BLOCK ? (size_t)len : GET_BLOCK;
+    g->buf[0] = malloc(bs);
+    g->buf[1] = malloc(bs);
+    if (!g->buf[0] || !g->buf[1]) abort();
+    r->op = g;
+    http_hold(r->ex);
+    store_read_open(r->api->cfg.store, &g->o, get_opened, g);
+}
+
+void op_get_object(s3_req *r, int head)
+{
+    r->op = NULL;
+    get_start(r, head, 0);
+}
+
+static void delete_done(void *arg, store_status st)
+{
+    s3_req *r = arg;
+    if (!http_is_aborted(r->ex)) {
+        if (st) s3_error_reply(r, s3_error_from_store(st, 1), NULL);
+        else http_respond(r->ex, 204, NULL, NULL, 0);
+    }
+    http_release(r->ex);
+}
+
+void op_delete_object(s3_req *r)
+{
+    http_hold(r->ex);
+    store_object_delete(r->api->cfg.store, r->bucket, r->key, delete_done, r);
+}

@@ -1,0 +1,231 @@
+/*
+ * s3api — routing: which bucket and key a request names (path-style or
+ * virtual-host style), which operation its method and sub-resources select,
+ * and the checks every operation shares (authentication, names).  Also the
+ * response helpers all operations use.
+ */
+#include "s3api.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+
+s3api *s3api_new(const s3api_config *cfg)
+{
+    s3api *api = calloc(1, sizeof *api);
+    if (!api) return NULL;
+    api->cfg = *cfg;
+    return api;
+}
+
+void s3api_free(s3api *api) { free(api); }
+
+const char *s3_header(s3_req *r, const char *lower_name) { return http_header_get(r->ex, lower_name); }
+
+void s3_error_reply(s3_req *r, s3_error e, const char *message) { s3_send_error(r->ex, e, r->resource, message); }
+
+void s3_xml_reply(s3_req *r, int status, strbuf *body)
+{
+    http_respond(r->ex, status, "application/xml", body->data, body->len);
+}
+
+void s3_add_object_headers(s3_req *r, const object_info *o)
+{
+    http_exchange *ex = r->ex;
+    char *etag = arena_printf(r->a, "\"%s\"", o->etag);
+    http_add_header(ex, "ETag", etag);
+    char date[64];
+    format_http_date((time_t)(o->mtime_ns / 1000000000), date, sizeof date);
+    http_add_header(ex, "Last-Modified", date);
+    http_add_header(ex, "Accept-Ranges", "bytes");
+    int has_type = 0;
+    for (size_t i = 0; i < o->n_headers; i++) {
+        const char *n = o->headers[i].name;
+        if (strcmp(n, "content-type") == 0) has_type = 1;
+        http_add_header(ex, n, o->headers[i].value);
+    }
+    if (!has_type) http_add_header(ex, "Content-Type", "binary/octet-stream");
+}
+
+s3_error s3_check_conditions(const object_info *o, const char *if_match, const char *if_none_match,
+                             const char *if_modified_since, const char *if_unmodified_since, int for_copy)
+{
+    time_t mtime = (time_t)(o->mtime_ns / 1000000000), t;
+    /* RFC 7232 order: If-Match, else If-Unmodified-Since; then
+     * If-None-Match, else If-Modified-Since. */
+    if (if_match) {
+        if (!etag_list_matches(if_match, o->etag)) return S3E_PRECONDITION_FAILED;
+    } else if (if_unmodified_since && parse_http_date(if_unmodified_since, &t) == 0 && mtime > t) {
+        return S3E_PRECONDITION_FAILED;
+    }
+    if (if_none_match) {
+        if (etag_list_matches(if_none_match, o->etag))
+            return for_copy ? S3E_PRECONDITION_FAILED : S3E_NOT_MODIFIED;
+    } else if (if_modified_since && parse_http_date(if_modified_since, &t) == 0 && mtime <= t) {
+        return for_copy ? S3E_PRECONDITION_FAILED : S3E_NOT_MODIFIED;
+    }
+    return S3E_NONE;
+}
+
+/* Sub-resources S3 defines that cairn does not implement yet: answered
+ * NotImplemented, never a silent success. */
+static const char *const unimplemented_subresources[] = {
+    "accelerate", "analytics", "attributes", "cors", "encryption", "intelligent-tiering",
+    "inventory", "legal-hold", "lifecycle", "logging", "metrics", "notification",
+    "object-lock", "ownershipControls", "policy", "policyStatus", "publicAccessBlock",
+    "replication", "requestPayment", "restore", "retention", "select", "tagging", "torrent",
+    "uploadId", "uploads", "versionId", "versions", "website", "partNumber", "renameObject",
+    NULL,
+};
+
+static const char *unimplemented(const query *q)
+{
+    for (int i = 0; unimplemented_subresources[i]; i++) {
+        const query_param *p = query_find(q, unimplemented_subresources[i]);
+        /* Every object of an unversioned bucket is the "null" version. */
+        if (p && strcmp(p->name, "versionId") == 0 && strcmp(p->value, "null") == 0) continue;
+        if (p) return unimplemented_subresources[i];
+    }
+    return NULL;
+}
+
+/* Virtual-host style: "bucket.domain[:port]" names the bucket. */
+static const char *host_bucket(s3_req *r)
+{
+    const char *domain = r->api->cfg.domain;
+    const char *host = s3_header(r, "host");
+    if (!domain || !*domain || !host) return NULL;
+    size_t hl = strcspn(host, ":"), dl = strlen(domain);
+    if (hl <= dl + 1 || host[hl - dl - 1] != '.' || strncasecmp(host + hl - dl, domain, dl) != 0) return NULL;
+    char *b = arena_strndup(r->a, host, hl - dl - 1);
+    for (char *p = b; *p; p++) if (*p >= 'A' && *p <= 'Z') *p = (char)(*p + 32);
+    return b;
+}
+
+static void dispatch(s3_req *r)
+{
+    const char *m = r->http->method;
+    const char *missing = unimplemented(&r->q);
+    int get = strcmp(m, "GET") == 0, head = strcmp(m, "HEAD") == 0, put = strcmp(m, "PUT") == 0,
+        del = strcmp(m, "DELETE") == 0, post = strcmp(m, "POST") == 0;
+
+    if (!r->bucket) {
+        if (get) op_list_buckets(r);
+        else s3_error_reply(r, S3E_METHOD_NOT_ALLOWED, NULL);
+        return;
+    }
+    if (!r->key) {
+        if (get && query_find(&r->q, "location")) { op_get_bucket_location(r); return; }
+        if (get && query_find(&r->q, "versioning")) { op_get_bucket_versioning(r); return; }
+        if (get && query_find(&r->q, "acl")) { op_get_acl(r); return; }
+        if (post && query_find(&r->q, "delete")) { op_delete_objects(r); return; }
+        if (missing || query_find(&r->q, "versioning") || query_find(&r->q, "acl")) {
+            s3_error_reply(r, S3E_NOT_IMPLEMENTED,
+                           arena_printf(r->a, "cairn does not implement this bucket sub-resource (%s) yet.",
+                                        missing ? missing : query_find(&r->q, "acl") ? "acl" : "versioning"));
+            return;
+        }
+        if (get) {
+            const char *lt = query_get(&r->q, "list-type");
+            if (lt && strcmp(lt, "2") == 0) op_list_objects(r, 2);
+            else if (lt && strcmp(lt, "1") != 0) s3_error_reply(r, S3E_INVALID_ARGUMENT, "Invalid list-type.");
+            else op_list_objects(r, 1);
+        } else if (head) op_head_bucket(r);
+        else if (put) op_create_bucket(r);
+        else if (del) op_delete_bucket(r);
+        else if (post) s3_error_reply(r, S3E_NOT_IMPLEMENTED, "Browser POST uploads are not implemented yet.");
+        else s3_error_reply(r, S3E_METHOD_NOT_ALLOWED, NULL);
+        return;
+    }
+    if (get && query_find(&r->q, "acl")) { op_get_acl(r); return; }
+    if (missing || query_find(&r->q, "acl")) {
+        s3_error_reply(r, S3E_NOT_IMPLEMENTED,
+                       arena_printf(r->a, "cairn does not implement this object sub-resource (%s) yet.",
+                                    missing ? missing : "acl"));
+        return;
+    }
+    if (get) op_get_object(r, 0);
+    else if (head) op_get_object(r, 1);
+    else if (put) {
+        if (s3_header(r, "x-amz-copy-source")) op_copy_object(r);
+        else op_put_object(r);
+    } else if (del) op_delete_object(r);
+    else if (post) s3_error_reply(r, S3E_NOT_IMPLEMENTED, "This POST operation is not implemented yet.");
+    else s3_error_reply(r, S3E_METHOD_NOT_ALLOWED, NULL);
+}
+
+static void on_exchange_abort(http_exchange *ex)
+{
+    s3_req *r = http_get_user(ex);
+    if (r && r->abort_op) {
+        void (*abort_op)(s3_req *) = r->abort_op;
+        r->abort_op = NULL;
+        abort_op(r);
+    }
+}
+
+void s3api_handle(s3api *api, http_exchange *ex)
+{
+    arena *a = http_arena(ex);
+    s3_req *r = arena_calloc(a, sizeof *r);
+    r->ex = ex;
+    r->api = api;
+    r->a = a;
+    r->http = http_req(ex);
+    r->resource = r->http->path;
+    http_set_user(ex, r);
+    http_on_abort(ex, on_exchange_abort);
+
+    if (query_parse(a, r->http->query, &r->q) != 0) {
+        s3_error_reply(r, S3E_INVALID_ARGUMENT, "The query string has an invalid percent-encoding.");
+        return;
+    }
+    /* Split the path into bucket and key. */
+    const char *path = r->http->path;
+    if (path[0] != '/') {
+        s3_error_reply(r, S3E_INVALID_REQUEST, "The request target must be an absolute path.");
+        return;
+    }
+    size_t decoded_len;
+    char *decoded = url_decode(a, path, strlen(path), 0, &decoded_len);
+    if (!decoded) {
+        s3_error_reply(r, S3E_INVALID_ARGUMENT, "The path has an invalid percent-encoding.");
+        return;
+    }
+    const char *vhost = host_bucket(r);
+    const char *key_start = NULL;
+    if (vhost) {
+        r->bucket = vhost;
+        key_start = decoded + 1;
+    } else if (decoded[1]) {
+        char *slash = strchr(decoded + 1, '/');
+        if (slash) {
+            r->bucket = arena_strndup(a, decoded + 1, (size_t)(slash - decoded - 1));
+            key_start = slash + 1;
+        } else {
+            r->bucket = decoded + 1;
+        }
+    }
+    if (key_start && (size_t)(key_start - decoded) < decoded_len) {
+        size_t klen = decoded_len - (size_t)(key_start - decoded);
+        r->key = key_start;
+        int kc = object_key_check(key_start, klen);
+        if (kc == KEY_TOO_LONG) { s3_error_reply(r, S3E_KEY_TOO_LONG, NULL); return; }
+        if (kc != KEY_OK) { s3_error_reply(r, S3E_INVALID_OBJECT_NAME, NULL); return; }
+    }
+    size_t bucket_part = key_start ? (size_t)(key_start - decoded) : decoded_len;
+    if (!vhost && memchr(decoded, '\0', bucket_part)) {
+        s3_error_reply(r, S3E_INVALID_BUCKET_NAME, NULL);
+        return;
+    }
+
+    const char *msg = NULL;
+    s3_error e = s3_authenticate(r, &msg);
+    if (e) {
+        s3_error_reply(r, e, msg);
+        return;
+    }
+    dispatch(r);
+}

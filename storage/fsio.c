@@ -1,0 +1,90 @@
+#include "fsio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static long long fault_after = -1;
+static int fault_errno;
+static _Atomic long long bytes_written;
+
+void fsio_init_from_env(void)
+{
+    const char *f = getenv("CAIRN_FAULT_INJECT");
+    if (!f) return;
+    if (strncmp(f, "enospc_after=", 13) == 0) { fault_after = atoll(f + 13); fault_errno = ENOSPC; }
+    else if (strncmp(f, "eio_after=", 10) == 0) { fault_after = atoll(f + 10); fault_errno = EIO; }
+}
+
+int fsio_pwrite_all(int fd, const void *buf, size_t n, off_t off)
+{
+    const char *p = buf;
+    while (n > 0) {
+        if (fault_after >= 0) {
+            long long done = atomic_fetch_add(&bytes_written, (long long)n);
+            if (done + (long long)n > fault_after) return -fault_errno;
+        }
+        ssize_t w = pwrite(fd, p, n, off);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return -errno;
+        }
+        if (w == 0) return -EIO;
+        p += w;
+        n -= (size_t)w;
+        off += w;
+    }
+    return 0;
+}
+
+ssize_t fsio_pread_all(int fd, void *buf, size_t n, off_t off)
+{
+    char *p = buf;
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = pread(fd, p + got, n - got, off + (off_t)got);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            return -errno;
+        }
+        if (r == 0) break;
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+int fsio_fsync(int fd) { return fdatasync(fd) == 0 ? 0 : -errno; }
+
+int fsio_fsync_dir(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    int r = fsync(fd) == 0 ? 0 : -errno;
+    close(fd);
+    return r;
+}
+
+int fsio_rename(const char *from, const char *to) { return rename(from, to) == 0 ? 0 : -errno; }
+
+int fsio_unlink(const char *path) { return unlink(path) == 0 || errno == ENOENT ? 0 : -errno; }
+
+int fsio_mkdirs(const char *path, int mode)
+{
+    char tmp[4096];
+    size_t n = strlen(path);
+    if (n >= sizeof tmp) return -ENAMETOOLONG;
+    memcpy(tmp, path, n + 1);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(tmp, (mode_t)mode) != 0 && errno != EEXIST) return -errno;
+        *p = '/';
+    }
+    if (mkdir(tmp, (mode_t)mode) != 0 && errno != EEXIST) return -errno;
+    return 0;
+}

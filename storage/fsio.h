@@ -1,0 +1,28 @@
+/*
+ * fsio — the one seam through which storage touches the filesystem.
+ *
+ * Every write, fsync, rename and unlink of object data goes through these
+ * wrappers so that tests can inject the failures a real disk produces
+ * (ENOSPC, EIO, short writes) without a special filesystem: set
+ * CAIRN_FAULT_INJECT to "enospc_after=BYTES" or "eio_after=BYTES" and data
+ * writes fail once that many bytes have been written by this process.
+ * Blocking: call from worker threads only.
+ */
+#ifndef CAIRN_FSIO_H
+#define CAIRN_FSIO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+void fsio_init_from_env(void);
+/* Write all of buf at offset; returns 0 or -errno (ENOSPC, EIO...). */
+int fsio_pwrite_all(int fd, const void *buf, size_t n, off_t off);
+/* Read up to n bytes at off; returns bytes read (short only at EOF) or -errno. */
+ssize_t fsio_pread_all(int fd, void *buf, size_t n, off_t off);
+int fsio_fsync(int fd);
+int fsio_fsync_dir(const char *path);
+int fsio_rename(const char *from, const char *to);
+int fsio_unlink(const char *path);
+int fsio_mkdirs(const char *path, int mode);
+
+#endif

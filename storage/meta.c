@@ -1,0 +1,521 @@
+#include "meta.h"
+
+#include <errno.h>
+#include <lmdb.h>
+#include <openssl/sha.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/log.h"
+#include "fsio.h"
+
+enum {
+    META_MAX_BATCH = 256,
+    LMDB_KEY_MAX = 511,
+    LONG_KEY_HASH = 16,
+};
+
+struct meta {
+    MDB_env *env;
+    MDB_dbi buckets, objects;
+    MDB_txn *read_txn;           /* loop thread's cached read transaction */
+    uv_loop_t *loop;
+    uv_async_t done_async;
+    pthread_t writer;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    meta_op *queue_head, *queue_tail;
+    meta_op *done_head, *done_tail;
+    int stopping;
+    int writer_started;
+};
+
+const char *store_status_text(store_status s)
+{
+    switch (s) {
+    case ST_OK: return "ok";
+    case ST_NO_SUCH_BUCKET: return "no such bucket";
+    case ST_NO_SUCH_KEY: return "no such key";
+    case ST_BUCKET_EXISTS: return "bucket exists";
+    case ST_BUCKET_NOT_EMPTY: return "bucket not empty";
+    case ST_PRECONDITION_FAILED: return "precondition failed";
+    case ST_NO_SPACE: return "no space left on drive";
+    case ST_IO_ERROR: return "I/O error";
+    case ST_CORRUPT: return "corrupt record";
+    case ST_SHUTTING_DOWN: return "shutting down";
+    }
+    return "?";
+}
+
+static store_status from_mdb(int rc)
+{
+    switch (rc) {
+    case 0: return ST_OK;
+    case MDB_NOTFOUND: return ST_NO_SUCH_KEY;
+    case MDB_MAP_FULL: case ENOSPC: return ST_NO_SPACE;
+    default: return ST_IO_ERROR;
+    }
+}
+
+/* ---- key encoding ---- */
+
+typedef struct meta_key { unsigned char b[LMDB_KEY_MAX]; size_t len; int is_long; } meta_key;
+
+static void key_encode(const char *bucket, const char *key, meta_key *k)
+{
+    size_t bl = strlen(bucket), kl = strlen(key);
+    memcpy(k->b, bucket, bl);
+    k->b[bl] = '\0';
+    if (bl + 1 + kl <= LMDB_KEY_MAX) {
+        memcpy(k->b + bl + 1, key, kl);
+        k->len = bl + 1 + kl;
+        k->is_long = 0;
+        return;
+    }
+    size_t keep = LMDB_KEY_MAX - (bl + 1) - 1 - LONG_KEY_HASH;
+    memcpy(k->b + bl + 1, key, keep);
+    k->b[bl + 1 + keep] = 0xFF;
+    unsigned char h[SHA256_DIGEST_LENGTH];
+    SHA256((const unsigned char *)key, kl, h);
+    memcpy(k->b + bl + 2 + keep, h, LONG_KEY_HASH);
+    k->len = LMDB_KEY_MAX;
+    k->is_long = 1;
+}
+
+/* ---- open / close ---- */
+
+static void *writer_main(void *arg);
+static void on_done_async(uv_async_t *a);
+
+int meta_open(uv_loop_t *loop, const char *sys_dir, meta **out)
+{
+    meta *m = calloc(1, sizeof *m);
+    if (!m) return -ENOMEM;
+    char path[1200];
+    snprintf(path, sizeof path, "%s/meta", sys_dir);
+    int rc = fsio_mkdirs(path, 0700);
+    if (rc) { free(m); return rc; }
+    if ((rc = mdb_env_create(&m->env))) goto fail;
+    mdb_env_set_maxdbs(m->env, 16);
+    /* Address space only: the file grows as records are written. */
+    mdb_env_set_mapsize(m->env, (size_t)64 << 30);
+    mdb_env_set_maxreaders(m->env, 256);
+    if ((rc = mdb_env_open(m->env, path, MDB_NOTLS, 0600))) goto fail;
+    int stale = 0;
+    mdb_reader_check(m->env, &stale);
+    MDB_txn *txn;
+    if ((rc = mdb_txn_begin(m->env, NULL, 0, &txn))) goto fail;
+    if ((rc = mdb_dbi_open(txn, "buckets", MDB_CREATE, &m->buckets)) ||
+        (rc = mdb_dbi_open(txn, "objects", MDB_CREATE, &m->objects))) {
+        mdb_txn_abort(txn);
+        goto fail;
+    }
+    if ((rc = mdb_txn_commit(txn))) goto fail;
+    m->loop = loop;
+    pthread_mutex_init(&m->mu, NULL);
+    pthread_cond_init(&m->cv, NULL);
+    uv_async_init(loop, &m->done_async, on_done_async);
+    m->done_async.data = m;
+    if (pthread_create(&m->writer, NULL, writer_main, m) != 0) {
+        rc = EAGAIN;
+        goto fail;
+    }
+    m->writer_started = 1;
+    *out = m;
+    return 0;
+fail:
+    log_error("metadata at %s: %s", path, mdb_strerror(rc));
+    if (m->env) mdb_env_close(m->env);
+    free(m);
+    return rc > 0 ? -rc : rc;
+}
+
+static void free_meta(uv_handle_t *h) { free(h->data); }
+
+void meta_close(meta *m)
+{
+    if (m->writer_started) {
+        pthread_mutex_lock(&m->mu);
+        m->stopping = 1;
+        pthread_cond_signal(&m->cv);
+        pthread_mutex_unlock(&m->mu);
+        pthread_join(m->writer, NULL);
+    }
+    on_done_async(&m->done_async);
+    if (m->read_txn) mdb_txn_abort(m->read_txn);
+    m->read_txn = NULL;
+    mdb_env_sync(m->env, 1);
+    mdb_env_close(m->env);
+    pthread_mutex_destroy(&m->mu);
+    pthread_cond_destroy(&m->cv);
+    /* The async handle is freed with m once the loop has closed it. */
+    uv_close((uv_handle_t *)&m->done_async, free_meta);
+}
+
+/* ---- reads ---- */
+
+static MDB_txn *read_begin(meta *m)
+{
+    if (m->read_txn) {
+        if (mdb_txn_renew(m->read_txn) == 0) return m->read_txn;
+        mdb_txn_abort(m->read_txn);
+        m->read_txn = NULL;
+    }
+    if (mdb_txn_begin(m->env, NULL, MDB_RDONLY, &m->read_txn) != 0) {
+        m->read_txn = NULL;
+        return NULL;
+    }
+    return m->read_txn;
+}
+
+static void read_end(meta *m) { if (m->read_txn) mdb_txn_reset(m->read_txn); }
+
+store_status meta_get_bucket(meta *m, const char *bucket, bucket_info *out)
+{
+    MDB_txn *txn = read_begin(m);
+    if (!txn) return ST_IO_ERROR;
+    MDB_val k = { strlen(bucket), (void *)bucket }, v;
+    int rc = mdb_get(txn, m->buckets, &k, &v);
+    store_status st = ST_OK;
+    if (rc == MDB_NOTFOUND) st = ST_NO_SUCH_BUCKET;
+    else if (rc) st = from_mdb(rc);
+    else if (out) {
+        record_decode_bucket(v.mv_data, v.mv_size, out);
+        out->name = bucket;
+    }
+    read_end(m);
+    return st;
+}
+
+store_status meta_list_buckets(meta *m, arena *a, bucket_info **out, size_t *n)
+{
+    MDB_txn *txn = read_begin(m);
+    if (!txn) return ST_IO_ERROR;
+    MDB_cursor *cur;
+    if (mdb_cursor_open(txn, m->buckets, &cur)) { read_end(m); return ST_IO_ERROR; }
+    size_t cap = 16, count = 0;
+    bucket_info *list = arena_alloc(a, cap * sizeof *list);
+    MDB_val k, v;
+    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (count == cap) {
+            bucket_info *nl = arena_alloc(a, cap * 2 * sizeof *nl);
+            memcpy(nl, list, count * sizeof *nl);
+            list = nl;
+            cap *= 2;
+        }
+        record_decode_bucket(v.mv_data, v.mv_size, &list[count]);
+        list[count].name = arena_strndup(a, k.mv_data, k.mv_size);
+        count++;
+    }
+    mdb_cursor_close(cur);
+    read_end(m);
+    *out = list;
+    *n = count;
+    return ST_OK;
+}
+
+store_status meta_get_object(meta *m, arena *a, const char *bucket, const char *key, object_info *out)
+{
+    MDB_txn *txn = read_begin(m);
+    if (!txn) return ST_IO_ERROR;
+    meta_key mk;
+    key_encode(bucket, key, &mk);
+    MDB_val k = { mk.len, mk.b }, v;
+    int rc = mdb_get(txn, m->objects, &k, &v);
+    store_status st;
+    if (rc == MDB_NOTFOUND) {
+        MDB_val bk = { strlen(bucket), (void *)bucket }, bv;
+        st = mdb_get(txn, m->buckets, &bk, &bv) == 0 ? ST_NO_SUCH_KEY : ST_NO_SUCH_BUCKET;
+    } else if (rc) {
+        st = from_mdb(rc);
+    } else if (record_decode_object(v.mv_data, v.mv_size, a, out) != 0) {
+        st = ST_CORRUPT;
+    } else {
+        if (!out->key) out->key = arena_strdup(a, key);
+        st = ST_OK;
+    }
+    read_end(m);
+    return st;
+}
+
+/* Key of a listed entry: from the LMDB key, or the record when long. */
+static const char *entry_key(arena *a, const MDB_val *k, size_t bucket_len, const object_info *o)
+{
+    if (o->key) return o->key;
+    return arena_strndup(a, (const char *)k->mv_data + bucket_len + 1, k->mv_size - bucket_len - 1);
+}
+
+store_status meta_list_objects(meta *m, arena *a, const char *bucket, const list_params *p, list_result *r)
+{
+    memset(r, 0, sizeof *r);
+    MDB_txn *txn = read_begin(m);
+    if (!txn) return ST_IO_ERROR;
+    MDB_val bk = { strlen(bucket), (void *)bucket }, bv;
+    if (mdb_get(txn, m->buckets, &bk, &bv) != 0) { read_end(m); return ST_NO_SUCH_BUCKET; }
+    MDB_cursor *cur;
+    if (mdb_cursor_open(txn, m->objects, &cur)) { read_end(m); return ST_IO_ERROR; }
+
+    const char *prefix = p->prefix ? p->prefix : "";
+    const char *delim = p->delimiter && *p->delimiter ? p->delimiter : NULL;
+    size_t plen = strlen(prefix), dlen = delim ? strlen(delim) : 0, blen = strlen(bucket);
+    size_t cap_o = p->max_keys < 64 ? p->max_keys + 1 : 64, cap_p = 16;
+    r->objects = arena_alloc(a, cap_o * sizeof *r->objects);
+    r->prefixes = arena_alloc(a, cap_p * sizeof *r->prefixes);
+
+    /* Where to start: the later of the prefix and just after the marker.
+     * A marker inside a rolled-up prefix skips that whole prefix. */
+    char *seek = arena_strdup(a, prefix);
+    int skip_equal = 0;
+    if (p->after && strcmp(p->after, prefix) >= 0) {
+        const char *after = p->after;
+        const char *d = delim && strncmp(after, prefix, plen) == 0 ? strstr(after + plen, delim) : NULL;
+        if (d) {
+            size_t cpl = (size_t)(d - after) + dlen;
+            seek = arena_alloc(a, cpl + 2);
+            memcpy(seek, after, cpl);
+            seek[cpl] = (char)0xFF;
+            seek[cpl + 1] = '\0';
+        } else {
+            seek = arena_strdup(a, after);
+            skip_equal = 1;
+        }
+    }
+    meta_key mk;
+    key_encode(bucket, seek, &mk);
+    MDB_val k = { mk.len, mk.b }, v;
+    int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    size_t count = 0;
+    const char *last_prefix = NULL;
+    while (rc == 0) {
+        if (k.mv_size <= blen || memcmp(k.mv_data, bucket, blen) != 0 || ((char *)k.mv_data)[blen] != '\0') break;
+        object_info o;
+        if (record_decode_listing(v.mv_data, v.mv_size, a, &o) != 0) {
+            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+            continue;
+        }
+        const char *key = entry_key(a, &k, blen, &o);
+        if (strncmp(key, prefix, plen) != 0) {
+            /* Sorted order ends the prefix range, except that a long key's
+             * stored position only follows its first bytes. */
+            if (strcmp(key, prefix) > 0 && !o.key) break;
+            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+            continue;
+        }
+        if (skip_equal && strcmp(key, p->after) <= 0) {
+            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+            continue;
+        }
+        const char *d = delim ? strstr(key + plen, delim) : NULL;
+        if (d) {
+            size_t cpl = (size_t)(d - key) + dlen;
+            if (!last_prefix || strncmp(last_prefix, key, cpl) != 0 || last_prefix[cpl] != '\0') {
+                if (count == p->max_keys) { r->truncated = 1; break; }
+                if (r->n_prefixes == cap_p) {
+                    const char **np = arena_alloc(a, cap_p * 2 * sizeof *np);
+                    memcpy(np, r->prefixes, r->n_prefixes * sizeof *np);
+                    r->prefixes = np;
+                    cap_p *= 2;
+                }
+                last_prefix = arena_strndup(a, key, cpl);
+                r->prefixes[r->n_prefixes++] = last_prefix;
+                r->next_marker = last_prefix;
+                count++;
+            }
+            /* Jump past every key under this prefix. */
+            char *next = arena_alloc(a, cpl + 2);
+            memcpy(next, key, cpl);
+            next[cpl] = (char)0xFF;
+            next[cpl + 1] = '\0';
+            key_encode(bucket, next, &mk);
+            k.mv_size = mk.len;
+            k.mv_data = mk.b;
+            rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+            continue;
+        }
+        if (count == p->max_keys) { r->truncated = 1; break; }
+        if (r->n_objects == cap_o) {
+            object_info *no = arena_alloc(a, cap_o * 2 * sizeof *no);
+            memcpy(no, r->objects, r->n_objects * sizeof *no);
+            r->objects = no;
+            cap_o *= 2;
+        }
+        o.key = key;
+        r->objects[r->n_objects++] = o;
+        r->next_marker = key;
+        count++;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    read_end(m);
+    return ST_OK;
+}
+
+/* ---- writer thread ---- */
+
+void meta_submit(meta *m, meta_op *op)
+{
+    op->next = NULL;
+    op->status = ST_OK;
+    op->replaced = 0;
+    pthread_mutex_lock(&m->mu);
+    if (m->queue_tail) m->queue_tail->next = op; else m->queue_head = op;
+    m->queue_tail = op;
+    pthread_cond_signal(&m->cv);
+    pthread_mutex_unlock(&m->mu);
+}
+
+static int bucket_has_objects(meta *m, MDB_txn *txn, const char *bucket)
+{
+    MDB_cursor *cur;
+    if (mdb_cursor_open(txn, m->objects, &cur)) return 1;
+    size_t bl = strlen(bucket);
+    unsigned char kb[LMDB_KEY_MAX];
+    memcpy(kb, bucket, bl);
+    kb[bl] = '\0';
+    MDB_val k = { bl + 1, kb }, v;
+    int has = 0;
+    if (mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) == 0)
+        has = k.mv_size > bl && memcmp(k.mv_data, bucket, bl) == 0 && ((char *)k.mv_data)[bl] == '\0';
+    mdb_cursor_close(cur);
+    return has;
+}
+
+/* Applies one op inside the batch transaction.  A failing precondition
+ * fails only its op; an LMDB error fails the batch. */
+static int apply(meta *m, MDB_txn *txn, meta_op *op, arena *scratch)
+{
+    int rc;
+    switch (op->kind) {
+    case META_BUCKET_CREATE: {
+        MDB_val k = { strlen(op->bucket), (void *)op->bucket }, v = { op->record_len, op->record };
+        rc = mdb_put(txn, m->buckets, &k, &v, MDB_NOOVERWRITE);
+        if (rc == MDB_KEYEXIST) { op->status = ST_BUCKET_EXISTS; return 0; }
+        return rc;
+    }
+    case META_BUCKET_DELETE: {
+        MDB_val k = { strlen(op->bucket), (void *)op->bucket }, v;
+        if (mdb_get(txn, m->buckets, &k, &v) == MDB_NOTFOUND) { op->status = ST_NO_SUCH_BUCKET; return 0; }
+        if (bucket_has_objects(m, txn, op->bucket)) { op->status = ST_BUCKET_NOT_EMPTY; return 0; }
+        return mdb_del(txn, m->buckets, &k, NULL);
+    }
+    case META_OBJECT_PUT:
+    case META_OBJECT_DELETE: {
+        MDB_val bk = { strlen(op->bucket), (void *)op->bucket }, bv;
+        if (mdb_get(txn, m->buckets, &bk, &bv) == MDB_NOTFOUND) { op->status = ST_NO_SUCH_BUCKET; return 0; }
+        meta_key mk;
+        key_encode(op->bucket, op->key, &mk);
+        MDB_val k = { mk.len, mk.b }, v;
+        rc = mdb_get(txn, m->objects, &k, &v);
+        if (rc && rc != MDB_NOTFOUND) return rc;
+        int exists = rc == 0;
+        if (exists) {
+            if (record_decode_listing(v.mv_data, v.mv_size, scratch, &op->previous) == 0) op->replaced = 1;
+        }
+        if (op->kind == META_OBJECT_PUT) {
+            if (op->if_match) {
+                if (!exists) { op->status = ST_NO_SUCH_KEY; op->replaced = 0; return 0; }
+                if (strcmp(op->if_match, "*") != 0 && strcmp(op->if_match, op->previous.etag) != 0) {
+                    op->status = ST_PRECONDITION_FAILED; op->replaced = 0; return 0;
+                }
+            }
+            if (op->if_none_match && exists &&
+                (strcmp(op->if_none_match, "*") == 0 || strcmp(op->if_none_match, op->previous.etag) == 0)) {
+                op->status = ST_PRECONDITION_FAILED; op->replaced = 0; return 0;
+            }
+            MDB_val nv = { op->record_len, op->record };
+            return mdb_put(txn, m->objects, &k, &nv, 0);
+        }
+        if (!exists) return 0;              /* deleting nothing succeeds */
+        return mdb_del(txn, m->objects, &k, NULL);
+    }
+    }
+    return EINVAL;
+}
+
+static void run_batch(meta *m, meta_op *batch)
+{
+    arena scratch;
+    arena_init(&scratch);
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(m->env, NULL, 0, &txn);
+    for (meta_op *op = batch; rc == 0 && op; op = op->next) rc = apply(m, txn, op, &scratch);
+    if (rc == 0) rc = mdb_txn_commit(txn);
+    else mdb_txn_abort(txn);
+    if (rc != 0) {
+        /* One op may have been too big for the map or the disk: retry each
+         * alone so the others are not failed with it. */
+        if (batch->next) {
+            for (meta_op *op = batch, *next; op; op = next) {
+                next = op->next;
+                op->next = NULL;
+                op->status = ST_OK;
+                op->replaced = 0;
+                run_batch(m, op);
+                op->next = next;
+            }
+            arena_reset(&scratch);
+            return;
+        }
+        log_error("metadata commit failed: %s", mdb_strerror(rc));
+        for (meta_op *op = batch; op; op = op->next) {
+            op->status = from_mdb(rc);
+            op->replaced = 0;
+        }
+    }
+    /* previous.* strings pointed into scratch; keep only the data id and flags. */
+    for (meta_op *op = batch; op; op = op->next) {
+        op->previous.key = NULL;
+        op->previous.headers = NULL;
+        op->previous.n_headers = 0;
+        op->previous.inline_data = NULL;
+    }
+    arena_reset(&scratch);
+}
+
+static void *writer_main(void *arg)
+{
+    meta *m = arg;
+    for (;;) {
+        pthread_mutex_lock(&m->mu);
+        while (!m->queue_head && !m->stopping) pthread_cond_wait(&m->cv, &m->mu);
+        if (!m->queue_head && m->stopping) {
+            pthread_mutex_unlock(&m->mu);
+            break;
+        }
+        /* Take everything queued: this is the group commit. */
+        meta_op *batch = m->queue_head, *last = batch;
+        int n = 1;
+        while (last->next && n < META_MAX_BATCH) { last = last->next; n++; }
+        m->queue_head = last->next;
+        if (!m->queue_head) m->queue_tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&m->mu);
+
+        run_batch(m, batch);
+        for (meta_op *op = batch; op; op = op->next) { free(op->record); op->record = NULL; }
+
+        pthread_mutex_lock(&m->mu);
+        if (m->done_tail) m->done_tail->next = batch; else m->done_head = batch;
+        m->done_tail = last;
+        pthread_mutex_unlock(&m->mu);
+        uv_async_send(&m->done_async);
+    }
+    return NULL;
+}
+
+static void on_done_async(uv_async_t *a)
+{
+    meta *m = a->data;
+    pthread_mutex_lock(&m->mu);
+    meta_op *op = m->done_head;
+    m->done_head = m->done_tail = NULL;
+    pthread_mutex_unlock(&m->mu);
+    while (op) {
+        meta_op *next = op->next;
+        op->next = NULL;
+        op->done(op);
+        op = next;
+    }
+}

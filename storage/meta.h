@@ -1,0 +1,89 @@
+/*
+ * meta — bucket and object metadata in LMDB, with group commit.
+ *
+ * Reads run on the event-loop thread: an LMDB read transaction never blocks
+ * and costs a few microseconds, so a small GET is one lookup and no context
+ * switch.  Writes never run there: they are queued to one writer thread,
+ * which takes every operation queued while the previous commit was under
+ * way and applies them all in one transaction, so N concurrent PUTs share
+ * one fsync.  Preconditions (If-Match, If-None-Match, bucket existence,
+ * emptiness) are evaluated inside that transaction, so they are atomic with
+ * the write they guard.
+ *
+ * Keys are "bucket\0key".  LMDB keys are limited to 511 bytes; a longer one
+ * is stored as its first bytes, 0xFF (a byte UTF-8 never contains) and a
+ * hash of the whole key, with the full key kept in the record.  Listing
+ * order is exact except among keys that share their first ~440 bytes.
+ *
+ * Owns: the LMDB environment under DIR/.cairn.sys/meta.  Does not touch data
+ * files; it reports the data id a write replaced so the caller removes it.
+ */
+#ifndef CAIRN_META_H
+#define CAIRN_META_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "../common/arena.h"
+#include "record.h"
+#include "store_status.h"
+
+typedef struct meta meta;
+
+int meta_open(uv_loop_t *loop, const char *sys_dir, meta **out);
+/* Finishes queued writes, stops the writer and closes LMDB. */
+void meta_close(meta *m);
+
+/* ---- reads: event-loop thread only ---- */
+store_status meta_get_bucket(meta *m, const char *bucket, bucket_info *out);
+store_status meta_list_buckets(meta *m, arena *a, bucket_info **out, size_t *n);
+store_status meta_get_object(meta *m, arena *a, const char *bucket, const char *key, object_info *out);
+
+typedef struct list_params {
+    const char *prefix;
+    const char *delimiter;       /* NULL or "" for none */
+    const char *after;           /* list strictly after this key (marker) */
+    size_t max_keys;
+} list_params;
+
+typedef struct list_result {
+    object_info *objects;        /* key set on each */
+    size_t n_objects;
+    const char **prefixes;
+    size_t n_prefixes;
+    int truncated;
+    const char *next_marker;     /* last key or prefix returned */
+} list_result;
+
+store_status meta_list_objects(meta *m, arena *a, const char *bucket, const list_params *p, list_result *r);
+
+/* ---- writes: queued to the writer thread ---- */
+typedef enum {
+    META_BUCKET_CREATE, META_BUCKET_DELETE, META_OBJECT_PUT, META_OBJECT_DELETE,
+} meta_op_kind;
+
+typedef struct meta_op meta_op;
+typedef void (*meta_done_cb)(meta_op *op);
+
+struct meta_op {
+    meta_op_kind kind;
+    const char *bucket;
+    const char *key;
+    unsigned char *record;       /* malloc'd, freed by meta once applied */
+    size_t record_len;
+    /* conditions for META_OBJECT_PUT */
+    const char *if_match;        /* etag (unquoted) the current object must have */
+    const char *if_none_match;   /* "*" or an etag the current object must not have */
+    /* results */
+    store_status status;
+    int replaced;                /* a previous object existed */
+    object_info previous;        /* its flags and data id (when replaced) */
+    meta_done_cb done;
+    void *arg;
+    meta_op *next;
+};
+
+void meta_submit(meta *m, meta_op *op);
+
+#endif

@@ -1,0 +1,99 @@
+/*
+ * store — the object store as s3api sees it: buckets, and objects written,
+ * read, listed and deleted, asynchronously, on one drive for now.
+ *
+ * All calls are made on the event-loop thread and their callbacks run
+ * there.  Blocking work (data writes, fsync, renames, reads, hashing done by
+ * the caller's observer) runs on the libuv thread pool; metadata writes go
+ * to meta's writer thread.
+ *
+ * A PUT streams: store_put_write copies into the current 1 MiB block; a
+ * full block goes to a worker (observer then write) while the next one
+ * fills; when both are busy the writer asks its caller to pause reading,
+ * and calls it back when there is room.  Memory per upload is two blocks,
+ * whatever the object size.  Objects up to INLINE_MAX never touch a data
+ * file: they are stored in the metadata record.
+ *
+ * Crash safety: data goes to tmp, is fsynced and renamed into place (and
+ * its directory fsynced) before the metadata that points to it commits;
+ * the replaced object's file is removed only after that commit.  A crash
+ * leaves the old record or the new one; tmp leftovers are swept at start.
+ * A crash between rename and commit can leave an unreferenced data file
+ * (space, never wrong data).
+ *
+ * Does not know HTTP or S3.
+ */
+#ifndef CAIRN_STORE_H
+#define CAIRN_STORE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <uv.h>
+
+#include "../common/arena.h"
+#include "meta.h"
+#include "record.h"
+#include "store_status.h"
+
+enum { STORE_BLOCK = 1024 * 1024 };
+
+typedef struct store store;
+
+int store_open(uv_loop_t *loop, const char *dir, store **out);
+void store_close(store *s);
+const char *store_dir(const store *s);
+
+typedef void (*store_done_cb)(void *arg, store_status st);
+
+/* Buckets */
+store_status store_bucket_get(store *s, const char *name, bucket_info *out);
+store_status store_bucket_list(store *s, arena *a, bucket_info **out, size_t *n);
+void store_bucket_create(store *s, const char *name, store_done_cb cb, void *arg);
+void store_bucket_delete(store *s, const char *name, store_done_cb cb, void *arg);
+
+/* Object metadata and listing (synchronous, cheap) */
+store_status store_object_info(store *s, arena *a, const char *bucket, const char *key, object_info *out);
+store_status store_object_list(store *s, arena *a, const char *bucket, const list_params *p, list_result *r);
+
+/* Writing */
+typedef struct store_put store_put;
+/* Called on a worker thread with every byte of the body, in order. */
+typedef void (*store_observe_fn)(void *ctx, const void *p, size_t n);
+
+/* ctx belongs to the upload from here on: release(ctx) runs when the
+ * upload is freed, after the last observe call, whatever the outcome. */
+store_put *store_put_begin(store *s, int64_t size_hint, store_observe_fn observe, void *ctx,
+                           void (*release)(void *ctx));
+/* Takes all n bytes; returns 1 when the caller should stop reading until
+ * the resume callback runs. */
+int store_put_write(store_put *p, const void *data, size_t n);
+void store_put_on_resume(store_put *p, void (*cb)(void *arg), void *arg);
+uint64_t store_put_size(const store_put *p);
+/* Flushes and makes the data durable; the observer has seen every byte
+ * when cb runs. */
+void store_put_finish(store_put *p, store_done_cb cb, void *arg);
+
+typedef struct put_conditions {
+    const char *if_match;       /* unquoted etag or "*" */
+    const char *if_none_match;  /* "*" or unquoted etag */
+} put_conditions;
+
+/* Publishes the object: info carries etag, headers, checksum; size, data
+ * and flags are filled in here.  Frees p after cb. */
+void store_put_commit(store_put *p, const char *bucket, const char *key, object_info *info,
+                      const put_conditions *cond, store_done_cb cb, void *arg);
+/* Drops the upload at any point; nothing becomes visible. */
+void store_put_abort(store_put *p);
+
+/* Reading a data file (objects that are not inline) */
+typedef struct store_reader store_reader;
+typedef void (*store_open_cb)(void *arg, store_status st, store_reader *r);
+typedef void (*store_read_cb)(void *arg, ssize_t n_or_error);
+void store_read_open(store *s, const object_info *o, store_open_cb cb, void *arg);
+void store_read(store_reader *r, uint64_t off, void *buf, size_t n, store_read_cb cb, void *arg);
+void store_read_close(store_reader *r);
+
+/* Deleting */
+void store_object_delete(store *s, const char *bucket, const char *key, store_done_cb cb, void *arg);
+
+#endif

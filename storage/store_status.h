@@ -1,0 +1,23 @@
+/*
+ * store_status — what storage reports back, as values.  s3api maps each to
+ * an S3 error; storage never knows HTTP.
+ */
+#ifndef CAIRN_STORE_STATUS_H
+#define CAIRN_STORE_STATUS_H
+
+typedef enum store_status {
+    ST_OK = 0,
+    ST_NO_SUCH_BUCKET,
+    ST_NO_SUCH_KEY,
+    ST_BUCKET_EXISTS,
+    ST_BUCKET_NOT_EMPTY,
+    ST_PRECONDITION_FAILED,
+    ST_NO_SPACE,
+    ST_IO_ERROR,
+    ST_CORRUPT,
+    ST_SHUTTING_DOWN,
+} store_status;
+
+const char *store_status_text(store_status s);
+
+#endif
