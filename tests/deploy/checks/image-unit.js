@@ -58,7 +58,7 @@ function stages(instrs) {
 function aptPackages(runArgs) {
   const pkgs = [];
   for (const m of runArgs.matchAll(/apt-get\s+install\s+([^&;|]*)/g)) {
-    for (const tok of m[1].split(/\s+/)) if (tok && !tok.startsWith('-') && !tok.startsWith('$')) pkgs.push(tok.replace(/=.*$/, ''));
+    for (const tok of m[1].split(/\s+/)) if (tok && !tok.startsWith('-') && !/[$"'{}]/.test(tok)) pkgs.push(tok.replace(/=.*$/, ''));
   }
   return pkgs;
 }
@@ -71,7 +71,7 @@ function scriptPackages(text) {
     pkgs.push(...aptPackages(line));
   }
   // Package lists kept in shell arrays or variables: PKGS=(a b c) / PKGS="a b c"
-  for (const m of joined.matchAll(/^\s*[A-Za-z_]*(?:PKGS|PACKAGES|DEPS)[A-Za-z_]*\+?=\s*[("]([^)"]*)[)"]/gm)) {
+  for (const m of joined.matchAll(/^\s*[A-Za-z_]*(?:pkgs|packages|deps)[A-Za-z_]*\+?=\s*[("]([^)"]*)[)"]/gim)) {
     for (const tok of m[1].split(/\s+/)) if (/^[a-z0-9][a-z0-9+.-]+$/.test(tok)) pkgs.push(tok);
   }
   return [...new Set(pkgs)];
@@ -204,8 +204,8 @@ module.exports = async function imageAndUnit() {
     const pk = aptPackages(bad[0].instrs[0].args);
     if (JSON.stringify(pk) !== '["gcc","libuv1-dev"]') errs.push(`continuation lines not joined: ${pk}`);
     if (bad[0].instrs[1].args !== 'root') errs.push('USER not parsed');
-    const sp = scriptPackages('#!/bin/sh\napt-get install -y \\\n  libfoo-dev bar\nPKGS="baz-dev qux"\n');
-    if (JSON.stringify(sp.sort()) !== '["bar","baz-dev","libfoo-dev","qux"]') errs.push(`install-deps parse: ${sp}`);
+    const sp = scriptPackages('#!/bin/sh\napt-get install -y \\\n  libfoo-dev bar\nPKGS="baz-dev qux"\nbuild_pkgs=(one\n   two-dev)\n');
+    if (JSON.stringify(sp.sort()) !== '["bar","baz-dev","libfoo-dev","one","qux","two-dev"]') errs.push(`install-deps parse: ${sp}`);
     return errs;
   });
 
