@@ -6,6 +6,7 @@ const suites = [
   ['helm', require('./checks/helm')],
   ['k8s', require('./checks/k8s')],
   ['invariants', require('./checks/invariants')],
+  ['server', require('./checks/server')],
   ['terraform', require('./checks/terraform')],
   ['image-unit', require('./checks/image-unit')],
   ['yaml', require('./checks/lint').yaml],
