@@ -181,6 +181,22 @@ module.exports = async function invariants(ctx) {
       return errs;
     });
 
+    await check(`invariant: cairn ${env} metrics ${env === 'dev' ? 'not scraped' : 'scraped by a ServiceMonitor'}`, () => {
+      const sms = kinds(r, 'ServiceMonitor');
+      if (env === 'dev') return sms.length ? 'dev renders a ServiceMonitor' : null;
+      if (sms.length !== 1) return `${sms.length} ServiceMonitors`;
+      const ep = sms[0].spec.endpoints[0];
+      const errs = [];
+      if (ep.path !== '/minio/v2/metrics/cluster') errs.push(`path ${ep.path}`);
+      const api = kinds(r, 'Service').find((s) => s.metadata.name === 'cairn');
+      const sel = sms[0].spec.selector.matchLabels;
+      if (!api || Object.entries(sel).some(([k, v]) => api.metadata.labels[k] !== v)) errs.push('selector does not match the API Service');
+      if (!api.spec.ports.some((p) => p.name === ep.port)) errs.push(`port ${ep.port} not on the API Service`);
+      const e = envOf(podSpec(one(r, 'StatefulSet')).containers[0]);
+      if ((e.MINIO_PROMETHEUS_AUTH_TYPE || {}).value !== 'public' && !ep.bearerTokenSecret) errs.push('metrics need a token the ServiceMonitor does not send');
+      return errs;
+    });
+
     await check(`invariant: cairn ${env} bucket Job creates exactly the platform's buckets`, () => {
       const jobs = kinds(r, 'Job');
       if (jobs.length !== 1) return `${jobs.length} Jobs`;
