@@ -17,6 +17,8 @@ const suites = [
   const started = Date.now();
   const ctx = {};
   const only = process.argv.slice(2);
+  // These suites read the rendered charts: selecting one selects helm too.
+  if (only.some((s) => ['k8s', 'invariants', 'server', 'terraform'].includes(s)) && !only.includes('helm')) only.push('helm');
   for (const [name, suite] of suites) {
     if (only.length && !only.includes(name)) continue;
     const t0 = Date.now();
