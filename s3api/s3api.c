@@ -131,7 +131,7 @@ static void dispatch(s3_req *r)
             const char *lt = query_get(&r->q, "list-type");
             if (lt && strcmp(lt, "2") == 0) op_list_objects(r, 2);
             else if (lt && strcmp(lt, "1") != 0) s3_error_reply(r, S3E_INVALID_ARGUMENT, "Invalid list-type.");
-            else op_list_objects(r, 1);
+            else op_list_objects(r, 0);
         } else if (head) op_head_bucket(r);
         else if (put) op_create_bucket(r);
         else if (del) op_delete_bucket(r);

@@ -160,6 +160,7 @@ static void conn_detach_exchange(http_conn *c, int aborted)
     http_exchange *ex = c->ex;
     if (!ex) return;
     c->ex = NULL;
+    c->sink_paused = 0;          /* a pause belongs to the exchange that asked */
     if (aborted && !(ex->response_finished && ex->body_done)) {
         ex->aborted = 1;
         if (ex->on_abort) {
@@ -482,9 +483,18 @@ static int cb_url_complete(llhttp_t *p)
     return 0;
 }
 
+/* RFC 9110 token characters: what a header name may contain. */
+static int is_tchar(unsigned char ch)
+{
+    if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')) return 1;
+    return ch && strchr("!#$%&'*+-.^_`|~", ch) != NULL;
+}
+
 static int cb_header_field(llhttp_t *p, const char *at, size_t n)
 {
     http_conn *c = p->data;
+    for (size_t i = 0; i < n; i++)
+        if (!is_tchar((unsigned char)at[i])) { c->head_error = 400; return HPE_USER; }
     c->header_bytes += n;
     if (c->header_bytes > HTTP_MAX_HEADER_BLOCK || c->n_headers >= HTTP_MAX_HEADERS) {
         c->head_error = 431;

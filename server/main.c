@@ -20,7 +20,7 @@
 #define CAIRN_VERSION "dev"
 #endif
 
-enum { SHUTDOWN_GRACE_MS = 10000 };
+enum { DEFAULT_SHUTDOWN_GRACE_MS = 5000 };
 
 typedef struct server_config {
     char host[256];
@@ -71,6 +71,9 @@ static void usage(FILE *f)
         "  CAIRN_REGION, MINIO_REGION              region reported to clients (default us-east-1)\n"
         "  CAIRN_IDLE_TIMEOUT_MS                   idle keep-alive connection timeout (default 60000)\n"
         "  CAIRN_MAX_CONNECTIONS                   concurrent connection limit (default 4096)\n"
+        "  CAIRN_HEADER_TIMEOUT_MS                 time allowed for a request head (default: idle timeout, at most 30000)\n"
+        "  CAIRN_BODY_TIMEOUT_MS                   longest pause inside a request body (default 60000)\n"
+        "  CAIRN_SHUTDOWN_TIMEOUT_MS               how long SIGTERM waits for requests in flight (default 5000)\n"
         "  MINIO_PROMETHEUS_AUTH_TYPE              read for compatibility; metrics are not built yet\n"
         "\n"
         "Health probes (no authentication):\n"
@@ -241,9 +244,10 @@ static void on_signal(uv_signal_t *sig, int signum)
         exit(1);
     }
     a->stopping = 1;
-    log_info("received %s: no new connections, finishing requests in flight (up to %d s)",
-             signum == SIGTERM ? "SIGTERM" : "SIGINT", SHUTDOWN_GRACE_MS / 1000);
-    http_server_shutdown(a->http, SHUTDOWN_GRACE_MS, on_http_stopped);
+    long grace = env_long("CAIRN_SHUTDOWN_TIMEOUT_MS", DEFAULT_SHUTDOWN_GRACE_MS);
+    log_info("received %s: no new connections, finishing requests in flight (up to %ld ms)",
+             signum == SIGTERM ? "SIGTERM" : "SIGINT", grace);
+    http_server_shutdown(a->http, (uint64_t)grace, on_http_stopped);
 }
 
 static int run_server(int argc, char **argv)
@@ -268,7 +272,11 @@ static int run_server(int argc, char **argv)
     http_limits limits = {
         .max_connections = (int)env_long("CAIRN_MAX_CONNECTIONS", 4096),
         .idle_timeout_ms = (uint64_t)env_long("CAIRN_IDLE_TIMEOUT_MS", 60000),
-        .header_timeout_ms = (uint64_t)env_long("CAIRN_HEADER_TIMEOUT_MS", 30000),
+        /* A request head must arrive within the idle timeout (at most
+         * 30 s): a client dribbling headers is not kept forever. */
+        .header_timeout_ms = (uint64_t)env_long("CAIRN_HEADER_TIMEOUT_MS",
+                                                env_long("CAIRN_IDLE_TIMEOUT_MS", 60000) < 30000
+                                                    ? env_long("CAIRN_IDLE_TIMEOUT_MS", 60000) : 30000),
         .body_timeout_ms = (uint64_t)env_long("CAIRN_BODY_TIMEOUT_MS", 60000),
         .drain_limit = 8u << 20,
     };

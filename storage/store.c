@@ -398,12 +398,13 @@ static void put_commit_done(meta_op *op)
     }
     store_done_cb cb = p->commit_cb;
     void *arg = p->commit_arg;
+    store_status st = op->status;
     free((char *)op->bucket);
     free((char *)op->key);
     free((char *)op->if_match);
     free((char *)op->if_none_match);
     put_free(p);
-    cb(arg, op->status);
+    cb(arg, st);
 }
 
 void store_put_commit(store_put *p, const char *bucket, const char *key, object_info *info,
