@@ -1,0 +1,100 @@
+#include "xml.h"
+
+#include <expat.h>
+#include <string.h>
+
+enum { MAX_TEXT = 4096 };
+
+typedef struct delete_parse {
+    arena *a;
+    XML_Parser parser;
+    delete_request *out;
+    size_t max;
+    int depth, in_object, bad;
+    char text[MAX_TEXT + 1];
+    size_t text_len;
+    delete_entry cur;
+} delete_parse;
+
+static const char *local_name(const char *n)
+{
+    const char *sep = strrchr(n, '|');
+    return sep ? sep + 1 : n;
+}
+
+static void fail(delete_parse *d)
+{
+    d->bad = 1;
+    XML_StopParser(d->parser, XML_FALSE);
+}
+
+static void on_start(void *ud, const XML_Char *name, const XML_Char **atts)
+{
+    (void)atts;
+    delete_parse *d = ud;
+    const char *ln = local_name(name);
+    d->depth++;
+    d->text_len = 0;
+    if (d->depth == 1 && strcmp(ln, "Delete") != 0) { fail(d); return; }
+    if (d->depth == 2 && strcmp(ln, "Object") == 0) {
+        d->in_object = 1;
+        d->cur.key = NULL;
+        d->cur.version_id = NULL;
+    }
+    if (d->depth > 3) fail(d);
+}
+
+static void on_end(void *ud, const XML_Char *name)
+{
+    delete_parse *d = ud;
+    const char *ln = local_name(name);
+    d->text[d->text_len] = '\0';
+    if (d->depth == 2 && strcmp(ln, "Quiet") == 0) {
+        d->out->quiet = strcmp(d->text, "true") == 0;
+    } else if (d->depth == 3 && d->in_object && strcmp(ln, "Key") == 0) {
+        d->cur.key = arena_strndup(d->a, d->text, d->text_len);
+    } else if (d->depth == 3 && d->in_object && strcmp(ln, "VersionId") == 0) {
+        d->cur.version_id = arena_strndup(d->a, d->text, d->text_len);
+    } else if (d->depth == 2 && strcmp(ln, "Object") == 0) {
+        d->in_object = 0;
+        if (!d->cur.key || d->out->n >= d->max) { fail(d); return; }
+        d->out->entries[d->out->n++] = d->cur;
+    }
+    d->depth--;
+    d->text_len = 0;
+}
+
+static void on_text(void *ud, const XML_Char *s, int len)
+{
+    delete_parse *d = ud;
+    if (d->text_len + (size_t)len > MAX_TEXT) { fail(d); return; }
+    memcpy(d->text + d->text_len, s, (size_t)len);
+    d->text_len += (size_t)len;
+}
+
+static void on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid, const XML_Char *pubid,
+                       int has_internal)
+{
+    (void)name; (void)sysid; (void)pubid; (void)has_internal;
+    fail(ud);
+}
+
+int xml_parse_delete(arena *a, const char *body, size_t n, size_t max_objects, delete_request *out)
+{
+    memset(out, 0, sizeof *out);
+    if (n > (size_t)1 << 30) return -1;
+    delete_parse *d = arena_calloc(a, sizeof *d);
+    d->a = a;
+    d->out = out;
+    d->max = max_objects;
+    out->entries = arena_alloc(a, (max_objects ? max_objects : 1) * sizeof *out->entries);
+    d->parser = XML_ParserCreateNS(NULL, '|');
+    if (!d->parser) return -1;
+    XML_SetUserData(d->parser, d);
+    XML_SetElementHandler(d->parser, on_start, on_end);
+    XML_SetCharacterDataHandler(d->parser, on_text);
+    XML_SetStartDoctypeDeclHandler(d->parser, on_doctype);
+    int ok = XML_Parse(d->parser, body ? body : "", (int)n, XML_TRUE) == XML_STATUS_OK;
+    XML_ParserFree(d->parser);
+    return ok && !d->bad && out->n > 0 ? 0 : -1;
+}
