@@ -60,6 +60,13 @@ static const s3_error_info table[S3E_COUNT] = {
     [S3E_INVALID_LOCATION] = { "InvalidLocationConstraint", 400, "The specified location constraint is not valid." },
     [S3E_METADATA_TOO_LARGE] = { "MetadataTooLarge", 400,
         "Your metadata headers exceed the maximum allowed metadata size." },
+    [S3E_NO_SUCH_UPLOAD] = { "NoSuchUpload", 404,
+        "The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed." },
+    [S3E_INVALID_PART] = { "InvalidPart", 400,
+        "One or more of the specified parts could not be found. The part might not have been uploaded, or the specified entity tag might not have matched the part's entity tag." },
+    [S3E_INVALID_PART_ORDER] = { "InvalidPartOrder", 400,
+        "The list of parts was not in ascending order. The parts list must be specified in order by part number." },
+    [S3E_INVALID_PART_NUMBER] = { "InvalidPartNumber", 416, "The requested partnumber is not satisfiable." },
 };
 
 const s3_error_info *s3_error_lookup(s3_error e)
@@ -79,6 +86,8 @@ s3_error s3_error_from_store(store_status st, int key_level)
     case ST_PRECONDITION_FAILED: return S3E_PRECONDITION_FAILED;
     case ST_NO_SPACE: return S3E_STORAGE_FULL;
     case ST_SHUTTING_DOWN: return S3E_SERVICE_UNAVAILABLE;
+    case ST_NO_SUCH_UPLOAD: return S3E_NO_SUCH_UPLOAD;
+    case ST_INVALID_PART: return S3E_INVALID_PART;
     case ST_IO_ERROR: case ST_CORRUPT: return S3E_INTERNAL;
     }
     return S3E_INTERNAL;

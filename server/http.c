@@ -44,6 +44,7 @@ struct http_exchange {
     int is_head;
     int chunked_response;
     int continue_sent;
+    int expect_empty;            /* Expect: 100-continue on a request without a body */
     int close_after;
     strbuf resp_headers;
     uint64_t bytes_in, bytes_out, drained;
@@ -296,6 +297,13 @@ void http_send_head(http_exchange *ex, int status, int64_t content_length)
     if (ex->req.expect_continue && !ex->continue_sent && !ex->body_done) ex->close_after = 1;
     strbuf h;
     strbuf_init(&h, &ex->arena, 256 + ex->resp_headers.len);
+    /* Clients that sent Expect: 100-continue with an empty body (botocore
+     * does for 0-byte PUTs) wait for the interim response before they read
+     * the final one; without it they lose track of the connection. */
+    if (ex->expect_empty && !ex->continue_sent) {
+        ex->continue_sent = 1;
+        strbuf_puts(&h, "HTTP/1.1 100 Continue\r\n\r\n");
+    }
     char date[64];
     format_http_date(date, sizeof date);
     strbuf_printf(&h, "HTTP/1.1 %d %s\r\nServer: cairn\r\nDate: %s\r\nx-amz-request-id: %s\r\n",
@@ -572,6 +580,7 @@ static int cb_headers_complete(llhttp_t *p)
     r->has_body = r->chunked || r->content_length > 0;
     const char *expect = http_header_get(ex, "expect");
     r->expect_continue = expect && strcasecmp(expect, "100-continue") == 0 && r->has_body;
+    ex->expect_empty = expect && strcasecmp(expect, "100-continue") == 0 && !r->has_body;
     if (!llhttp_should_keep_alive(p)) ex->close_after = 1;
 
     http_server *s = c->srv;

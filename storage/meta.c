@@ -15,11 +15,12 @@ enum {
     META_MAX_BATCH = 256,
     LMDB_KEY_MAX = 511,
     LONG_KEY_HASH = 16,
+    UPLOAD_ID_LEN = 32,
 };
 
 struct meta {
     MDB_env *env;
-    MDB_dbi buckets, objects;
+    MDB_dbi buckets, objects, uploads, parts;
     MDB_txn *read_txn;           /* loop thread's cached read transaction */
     uv_loop_t *loop;
     uv_async_t done_async;
@@ -45,6 +46,8 @@ const char *store_status_text(store_status s)
     case ST_IO_ERROR: return "I/O error";
     case ST_CORRUPT: return "corrupt record";
     case ST_SHUTTING_DOWN: return "shutting down";
+    case ST_NO_SUCH_UPLOAD: return "no such upload";
+    case ST_INVALID_PART: return "invalid part";
     }
     return "?";
 }
@@ -63,25 +66,50 @@ static store_status from_mdb(int rc)
 
 typedef struct meta_key { unsigned char b[LMDB_KEY_MAX]; size_t len; int is_long; } meta_key;
 
-static void key_encode(const char *bucket, const char *key, meta_key *k)
+/* reserve: bytes the caller appends after the encoded key. */
+static void key_encode_reserve(const char *bucket, const char *key, size_t reserve, meta_key *k)
 {
-    size_t bl = strlen(bucket), kl = strlen(key);
+    size_t bl = strlen(bucket), kl = strlen(key), max = LMDB_KEY_MAX - reserve;
     memcpy(k->b, bucket, bl);
     k->b[bl] = '\0';
-    if (bl + 1 + kl <= LMDB_KEY_MAX) {
+    if (bl + 1 + kl <= max) {
         memcpy(k->b + bl + 1, key, kl);
         k->len = bl + 1 + kl;
         k->is_long = 0;
         return;
     }
-    size_t keep = LMDB_KEY_MAX - (bl + 1) - 1 - LONG_KEY_HASH;
+    size_t keep = max - (bl + 1) - 1 - LONG_KEY_HASH;
     memcpy(k->b + bl + 1, key, keep);
     k->b[bl + 1 + keep] = 0xFF;
     unsigned char h[SHA256_DIGEST_LENGTH];
     SHA256((const unsigned char *)key, kl, h);
     memcpy(k->b + bl + 2 + keep, h, LONG_KEY_HASH);
-    k->len = LMDB_KEY_MAX;
+    k->len = max;
     k->is_long = 1;
+}
+
+static void key_encode(const char *bucket, const char *key, meta_key *k) { key_encode_reserve(bucket, key, 0, k); }
+
+/* uploads: encoded(bucket, key) '\0' upload id — sorted by key, then id */
+static void upload_key(const char *bucket, const char *key, const char *upload_id, meta_key *k)
+{
+    key_encode_reserve(bucket, key, 1 + UPLOAD_ID_LEN, k);
+    k->b[k->len++] = '\0';
+    size_t n = strnlen(upload_id, UPLOAD_ID_LEN);
+    memcpy(k->b + k->len, upload_id, n);
+    k->len += n;
+}
+
+/* parts: upload id, part number big-endian — an upload's parts in order */
+static void part_key(const char *upload_id, uint32_t number, unsigned char out[UPLOAD_ID_LEN + 4], size_t *len)
+{
+    size_t n = strnlen(upload_id, UPLOAD_ID_LEN);
+    memcpy(out, upload_id, n);
+    out[n] = (unsigned char)(number >> 24);
+    out[n + 1] = (unsigned char)(number >> 16);
+    out[n + 2] = (unsigned char)(number >> 8);
+    out[n + 3] = (unsigned char)number;
+    *len = n + 4;
 }
 
 /* ---- open / close ---- */
@@ -108,7 +136,9 @@ int meta_open(uv_loop_t *loop, const char *sys_dir, meta **out)
     MDB_txn *txn;
     if ((rc = mdb_txn_begin(m->env, NULL, 0, &txn))) goto fail;
     if ((rc = mdb_dbi_open(txn, "buckets", MDB_CREATE, &m->buckets)) ||
-        (rc = mdb_dbi_open(txn, "objects", MDB_CREATE, &m->objects))) {
+        (rc = mdb_dbi_open(txn, "objects", MDB_CREATE, &m->objects)) ||
+        (rc = mdb_dbi_open(txn, "uploads", MDB_CREATE, &m->uploads)) ||
+        (rc = mdb_dbi_open(txn, "parts", MDB_CREATE, &m->parts))) {
         mdb_txn_abort(txn);
         goto fail;
     }
@@ -359,6 +389,8 @@ void meta_submit(meta *m, meta_op *op)
     op->next = NULL;
     op->status = ST_OK;
     op->replaced = 0;
+    op->garbage = NULL;
+    op->n_garbage = 0;
     pthread_mutex_lock(&m->mu);
     if (m->queue_tail) m->queue_tail->next = op; else m->queue_head = op;
     m->queue_tail = op;
@@ -382,6 +414,152 @@ static int bucket_has_objects(meta *m, MDB_txn *txn, const char *bucket)
     return has;
 }
 
+static void push_garbage(meta_op *op, const data_id *id)
+{
+    if (data_id_is_zero(id)) return;
+    data_id *g = realloc(op->garbage, (op->n_garbage + 1) * sizeof *g);
+    if (!g) return;   /* a leaked file, never a lost one */
+    op->garbage = g;
+    g[op->n_garbage++] = *id;
+}
+
+/* Every data file a record references. */
+static void garbage_of(meta_op *op, const object_info *o)
+{
+    if (o->flags & OBJ_MULTIPART) {
+        for (size_t i = 0; i < o->n_parts; i++) push_garbage(op, &o->parts[i].data);
+    } else if (!(o->flags & OBJ_INLINE)) {
+        push_garbage(op, &o->data);
+    }
+}
+
+static void clear_results(meta_op *op)
+{
+    free(op->garbage);
+    op->garbage = NULL;
+    op->n_garbage = 0;
+    op->replaced = 0;
+}
+
+static int bucket_exists(meta *m, MDB_txn *txn, const char *bucket)
+{
+    MDB_val bk = { strlen(bucket), (void *)bucket }, bv;
+    return mdb_get(txn, m->buckets, &bk, &bv) == 0;
+}
+
+/* Writes an object record in place of the current one, under the op's
+ * conditions; the replaced record's data becomes garbage. */
+static int put_object_record(meta *m, MDB_txn *txn, meta_op *op, arena *scratch)
+{
+    meta_key mk;
+    key_encode(op->bucket, op->key, &mk);
+    MDB_val k = { mk.len, mk.b }, v;
+    int rc = mdb_get(txn, m->objects, &k, &v);
+    if (rc && rc != MDB_NOTFOUND) return rc;
+    int exists = rc == 0;
+    object_info prev;
+    memset(&prev, 0, sizeof prev);
+    if (exists && record_decode_object(v.mv_data, v.mv_size, scratch, &prev) != 0) exists = 1;
+    if (op->if_match) {
+        if (!exists) { op->status = ST_NO_SUCH_KEY; return 0; }
+        if (strcmp(op->if_match, "*") != 0 && strcmp(op->if_match, prev.etag) != 0) {
+            op->status = ST_PRECONDITION_FAILED;
+            return 0;
+        }
+    }
+    if (op->if_none_match && exists &&
+        (strcmp(op->if_none_match, "*") == 0 || strcmp(op->if_none_match, prev.etag) == 0)) {
+        op->status = ST_PRECONDITION_FAILED;
+        return 0;
+    }
+    MDB_val nv = { op->record_len, op->record };
+    rc = mdb_put(txn, m->objects, &k, &nv, 0);
+    if (rc == 0 && exists) {
+        op->replaced = 1;
+        garbage_of(op, &prev);
+    }
+    return rc;
+}
+
+/* Deletes every part record of an upload; parts not among op->expected
+ * become garbage. */
+static int drop_parts(meta *m, MDB_txn *txn, meta_op *op, const char *upload_id, arena *scratch)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, m->parts, &cur);
+    if (rc) return rc;
+    unsigned char pk[UPLOAD_ID_LEN + 4];
+    size_t pl;
+    part_key(upload_id, 0, pk, &pl);
+    size_t idl = pl - 4, n = 0, cap = 16;
+    unsigned char **keys = arena_alloc(scratch, cap * sizeof *keys);
+    MDB_val k = { pl, pk }, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+         rc == 0 && k.mv_size == pl && memcmp(k.mv_data, upload_id, idl) == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        object_info part;
+        if (record_decode_listing(v.mv_data, v.mv_size, scratch, &part) == 0) {
+            int kept = 0;
+            for (size_t i = 0; i < op->n_expected; i++)
+                if (memcmp(op->expected[i].data.b, part.data.b, 16) == 0) kept = 1;
+            if (!kept) push_garbage(op, &part.data);
+        }
+        if (n == cap) {
+            unsigned char **nk = arena_alloc(scratch, cap * 2 * sizeof *nk);
+            memcpy(nk, keys, n * sizeof *nk);
+            keys = nk;
+            cap *= 2;
+        }
+        keys[n] = arena_alloc(scratch, pl);
+        memcpy(keys[n++], k.mv_data, pl);
+    }
+    mdb_cursor_close(cur);
+    if (rc != MDB_NOTFOUND && rc != 0) return rc;
+    for (size_t i = 0; i < n; i++) {
+        MDB_val dk = { pl, keys[i] };
+        if ((rc = mdb_del(txn, m->parts, &dk, NULL)) != 0) return rc;
+    }
+    return 0;
+}
+
+/* Aborts every upload in progress in a bucket (the bucket is going away). */
+static int drop_bucket_uploads(meta *m, MDB_txn *txn, meta_op *op, const char *bucket, arena *scratch)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, m->uploads, &cur);
+    if (rc) return rc;
+    size_t bl = strlen(bucket);
+    unsigned char start[LMDB_KEY_MAX];
+    memcpy(start, bucket, bl);
+    start[bl] = '\0';
+    MDB_val k = { bl + 1, start }, v;
+    size_t n = 0, cap = 16;
+    MDB_val *keys = arena_alloc(scratch, cap * sizeof *keys);
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+         rc == 0 && k.mv_size > bl + 1 + UPLOAD_ID_LEN && memcmp(k.mv_data, start, bl + 1) == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (n == cap) {
+            MDB_val *nk = arena_alloc(scratch, cap * 2 * sizeof *nk);
+            memcpy(nk, keys, n * sizeof *nk);
+            keys = nk;
+            cap *= 2;
+        }
+        keys[n].mv_size = k.mv_size;
+        keys[n].mv_data = arena_strndup(scratch, k.mv_data, k.mv_size);
+        n++;
+    }
+    mdb_cursor_close(cur);
+    if (rc != MDB_NOTFOUND && rc != 0) return rc;
+    for (size_t i = 0; i < n; i++) {
+        char id[UPLOAD_ID_LEN + 1];
+        memcpy(id, (char *)keys[i].mv_data + keys[i].mv_size - UPLOAD_ID_LEN, UPLOAD_ID_LEN);
+        id[UPLOAD_ID_LEN] = '\0';
+        if ((rc = drop_parts(m, txn, op, id, scratch)) != 0) return rc;
+        if ((rc = mdb_del(txn, m->uploads, &keys[i], NULL)) != 0) return rc;
+    }
+    return 0;
+}
+
 /* Applies one op inside the batch transaction.  A failing precondition
  * fails only its op; an LMDB error fails the batch. */
 static int apply(meta *m, MDB_txn *txn, meta_op *op, arena *scratch)
@@ -398,37 +576,86 @@ static int apply(meta *m, MDB_txn *txn, meta_op *op, arena *scratch)
         MDB_val k = { strlen(op->bucket), (void *)op->bucket }, v;
         if (mdb_get(txn, m->buckets, &k, &v) == MDB_NOTFOUND) { op->status = ST_NO_SUCH_BUCKET; return 0; }
         if (bucket_has_objects(m, txn, op->bucket)) { op->status = ST_BUCKET_NOT_EMPTY; return 0; }
+        if ((rc = drop_bucket_uploads(m, txn, op, op->bucket, scratch)) != 0) return rc;
         return mdb_del(txn, m->buckets, &k, NULL);
     }
     case META_OBJECT_PUT:
+        if (!bucket_exists(m, txn, op->bucket)) { op->status = ST_NO_SUCH_BUCKET; return 0; }
+        return put_object_record(m, txn, op, scratch);
     case META_OBJECT_DELETE: {
-        MDB_val bk = { strlen(op->bucket), (void *)op->bucket }, bv;
-        if (mdb_get(txn, m->buckets, &bk, &bv) == MDB_NOTFOUND) { op->status = ST_NO_SUCH_BUCKET; return 0; }
+        if (!bucket_exists(m, txn, op->bucket)) { op->status = ST_NO_SUCH_BUCKET; return 0; }
         meta_key mk;
         key_encode(op->bucket, op->key, &mk);
         MDB_val k = { mk.len, mk.b }, v;
         rc = mdb_get(txn, m->objects, &k, &v);
-        if (rc && rc != MDB_NOTFOUND) return rc;
-        int exists = rc == 0;
-        if (exists) {
-            if (record_decode_listing(v.mv_data, v.mv_size, scratch, &op->previous) == 0) op->replaced = 1;
+        if (rc == MDB_NOTFOUND) return 0;              /* deleting nothing succeeds */
+        if (rc) return rc;
+        object_info prev;
+        if (record_decode_object(v.mv_data, v.mv_size, scratch, &prev) == 0) {
+            op->replaced = 1;
+            garbage_of(op, &prev);
         }
-        if (op->kind == META_OBJECT_PUT) {
-            if (op->if_match) {
-                if (!exists) { op->status = ST_NO_SUCH_KEY; op->replaced = 0; return 0; }
-                if (strcmp(op->if_match, "*") != 0 && strcmp(op->if_match, op->previous.etag) != 0) {
-                    op->status = ST_PRECONDITION_FAILED; op->replaced = 0; return 0;
-                }
-            }
-            if (op->if_none_match && exists &&
-                (strcmp(op->if_none_match, "*") == 0 || strcmp(op->if_none_match, op->previous.etag) == 0)) {
-                op->status = ST_PRECONDITION_FAILED; op->replaced = 0; return 0;
-            }
-            MDB_val nv = { op->record_len, op->record };
-            return mdb_put(txn, m->objects, &k, &nv, 0);
-        }
-        if (!exists) return 0;              /* deleting nothing succeeds */
         return mdb_del(txn, m->objects, &k, NULL);
+    }
+    case META_UPLOAD_CREATE: {
+        if (!bucket_exists(m, txn, op->bucket)) { op->status = ST_NO_SUCH_BUCKET; return 0; }
+        meta_key uk;
+        upload_key(op->bucket, op->key, op->upload_id, &uk);
+        MDB_val k = { uk.len, uk.b }, v = { op->record_len, op->record };
+        return mdb_put(txn, m->uploads, &k, &v, MDB_NOOVERWRITE);
+    }
+    case META_PART_PUT: {
+        meta_key uk;
+        upload_key(op->bucket, op->key, op->upload_id, &uk);
+        MDB_val k = { uk.len, uk.b }, v;
+        if (mdb_get(txn, m->uploads, &k, &v) != 0) { op->status = ST_NO_SUCH_UPLOAD; return 0; }
+        unsigned char pk[UPLOAD_ID_LEN + 4];
+        size_t pl;
+        part_key(op->upload_id, op->part_number, pk, &pl);
+        MDB_val pkv = { pl, pk }, pv;
+        if (mdb_get(txn, m->parts, &pkv, &pv) == 0) {
+            object_info prev;
+            if (record_decode_listing(pv.mv_data, pv.mv_size, scratch, &prev) == 0) {
+                op->replaced = 1;
+                push_garbage(op, &prev.data);
+            }
+        }
+        MDB_val nv = { op->record_len, op->record };
+        return mdb_put(txn, m->parts, &pkv, &nv, 0);
+    }
+    case META_UPLOAD_COMPLETE: {
+        if (!bucket_exists(m, txn, op->bucket)) { op->status = ST_NO_SUCH_BUCKET; return 0; }
+        meta_key uk;
+        upload_key(op->bucket, op->key, op->upload_id, &uk);
+        MDB_val k = { uk.len, uk.b }, v;
+        if (mdb_get(txn, m->uploads, &k, &v) != 0) { op->status = ST_NO_SUCH_UPLOAD; return 0; }
+        /* The parts must still be the ones the caller validated: a part
+         * re-uploaded meanwhile changes its data id. */
+        for (size_t i = 0; i < op->n_expected; i++) {
+            unsigned char pk[UPLOAD_ID_LEN + 4];
+            size_t pl;
+            part_key(op->upload_id, op->expected[i].number, pk, &pl);
+            MDB_val pkv = { pl, pk }, pv;
+            object_info part;
+            if (mdb_get(txn, m->parts, &pkv, &pv) != 0 ||
+                record_decode_listing(pv.mv_data, pv.mv_size, scratch, &part) != 0 ||
+                memcmp(part.data.b, op->expected[i].data.b, 16) != 0) {
+                op->status = ST_INVALID_PART;
+                return 0;
+            }
+        }
+        rc = put_object_record(m, txn, op, scratch);
+        if (rc || op->status) return rc;
+        if ((rc = drop_parts(m, txn, op, op->upload_id, scratch)) != 0) return rc;
+        return mdb_del(txn, m->uploads, &k, NULL);
+    }
+    case META_UPLOAD_ABORT: {
+        meta_key uk;
+        upload_key(op->bucket, op->key, op->upload_id, &uk);
+        MDB_val k = { uk.len, uk.b }, v;
+        if (mdb_get(txn, m->uploads, &k, &v) != 0) { op->status = ST_NO_SUCH_UPLOAD; return 0; }
+        if ((rc = drop_parts(m, txn, op, op->upload_id, scratch)) != 0) return rc;
+        return mdb_del(txn, m->uploads, &k, NULL);
     }
     }
     return EINVAL;
@@ -451,7 +678,7 @@ static void run_batch(meta *m, meta_op *batch)
                 next = op->next;
                 op->next = NULL;
                 op->status = ST_OK;
-                op->replaced = 0;
+                clear_results(op);
                 run_batch(m, op);
                 op->next = next;
             }
@@ -461,16 +688,12 @@ static void run_batch(meta *m, meta_op *batch)
         log_error("metadata commit failed: %s", mdb_strerror(rc));
         for (meta_op *op = batch; op; op = op->next) {
             op->status = from_mdb(rc);
-            op->replaced = 0;
+            clear_results(op);
         }
     }
-    /* previous.* strings pointed into scratch; keep only the data id and flags. */
-    for (meta_op *op = batch; op; op = op->next) {
-        op->previous.key = NULL;
-        op->previous.headers = NULL;
-        op->previous.n_headers = 0;
-        op->previous.inline_data = NULL;
-    }
+    /* An op that failed its own precondition changed nothing. */
+    for (meta_op *op = batch; op; op = op->next)
+        if (op->status != ST_OK) clear_results(op);
     arena_reset(&scratch);
 }
 
@@ -518,4 +741,190 @@ static void on_done_async(uv_async_t *a)
         op->done(op);
         op = next;
     }
+}
+
+/* ---- multipart reads (event-loop thread) ---- */
+
+store_status meta_get_upload(meta *m, arena *a, const char *bucket, const char *key, const char *upload_id,
+                             object_info *out)
+{
+    if (strlen(upload_id) != UPLOAD_ID_LEN) return ST_NO_SUCH_UPLOAD;
+    MDB_txn *txn = read_begin(m);
+    if (!txn) return ST_IO_ERROR;
+    store_status st = ST_OK;
+    if (!bucket_exists(m, txn, bucket)) {
+        st = ST_NO_SUCH_BUCKET;
+    } else {
+        meta_key uk;
+        upload_key(bucket, key, upload_id, &uk);
+        MDB_val k = { uk.len, uk.b }, v;
+        int rc = mdb_get(txn, m->uploads, &k, &v);
+        if (rc == MDB_NOTFOUND) st = ST_NO_SUCH_UPLOAD;
+        else if (rc) st = from_mdb(rc);
+        else if (record_decode_object(v.mv_data, v.mv_size, a, out) != 0) st = ST_CORRUPT;
+        else if (!out->key) out->key = arena_strdup(a, key);
+    }
+    read_end(m);
+    return st;
+}
+
+store_status meta_list_parts(meta *m, arena *a, const char *upload_id, uint32_t part_marker, size_t max,
+                             obj_part **out, size_t *n, int *truncated)
+{
+    *out = NULL;
+    *n = 0;
+    *truncated = 0;
+    if (strlen(upload_id) != UPLOAD_ID_LEN) return ST_NO_SUCH_UPLOAD;
+    MDB_txn *txn = read_begin(m);
+    if (!txn) return ST_IO_ERROR;
+    MDB_cursor *cur;
+    if (mdb_cursor_open(txn, m->parts, &cur)) { read_end(m); return ST_IO_ERROR; }
+    unsigned char pk[UPLOAD_ID_LEN + 4];
+    size_t pl;
+    part_key(upload_id, part_marker + 1, pk, &pl);
+    size_t cap = 16, count = 0;
+    obj_part *list = arena_alloc(a, cap * sizeof *list);
+    MDB_val k = { pl, pk }, v;
+    int rc;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+         rc == 0 && k.mv_size == pl && memcmp(k.mv_data, upload_id, UPLOAD_ID_LEN) == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (max && count == max) { *truncated = 1; break; }
+        object_info part;
+        if (record_decode_object(v.mv_data, v.mv_size, a, &part) != 0) continue;
+        if (count == cap) {
+            obj_part *nl = arena_alloc(a, cap * 2 * sizeof *nl);
+            memcpy(nl, list, count * sizeof *nl);
+            list = nl;
+            cap *= 2;
+        }
+        obj_part *pt = &list[count++];
+        memset(pt, 0, sizeof *pt);
+        const unsigned char *kb = k.mv_data;
+        pt->number = (uint32_t)kb[UPLOAD_ID_LEN] << 24 | (uint32_t)kb[UPLOAD_ID_LEN + 1] << 16 |
+                     (uint32_t)kb[UPLOAD_ID_LEN + 2] << 8 | kb[UPLOAD_ID_LEN + 3];
+        pt->size = part.size;
+        pt->data = part.data;
+        snprintf(pt->etag, sizeof pt->etag, "%s", part.etag);
+        snprintf(pt->cksum, sizeof pt->cksum, "%s", part.cksum);
+        pt->mtime_ns = part.mtime_ns;
+    }
+    mdb_cursor_close(cur);
+    read_end(m);
+    *out = list;
+    *n = count;
+    return ST_OK;
+}
+
+static int upload_entry_from(arena *a, const MDB_val *k, const MDB_val *v, size_t bucket_len, upload_entry *e)
+{
+    if (k->mv_size < bucket_len + 2 + UPLOAD_ID_LEN) return -1;
+    if (record_decode_object(v->mv_data, v->mv_size, a, &e->meta) != 0) return -1;
+    const char *kb = k->mv_data;
+    e->upload_id = arena_strndup(a, kb + k->mv_size - UPLOAD_ID_LEN, UPLOAD_ID_LEN);
+    e->key = e->meta.key ? e->meta.key
+                         : arena_strndup(a, kb + bucket_len + 1, k->mv_size - bucket_len - 2 - UPLOAD_ID_LEN);
+    return 0;
+}
+
+store_status meta_list_uploads(meta *m, arena *a, const char *bucket, const upload_list_params *p,
+                               upload_entry **out, size_t *n, const char ***prefixes, size_t *n_prefixes,
+                               int *truncated)
+{
+    *out = NULL;
+    *n = 0;
+    *prefixes = NULL;
+    *n_prefixes = 0;
+    *truncated = 0;
+    MDB_txn *txn = read_begin(m);
+    if (!txn) return ST_IO_ERROR;
+    if (!bucket_exists(m, txn, bucket)) { read_end(m); return ST_NO_SUCH_BUCKET; }
+    MDB_cursor *cur;
+    if (mdb_cursor_open(txn, m->uploads, &cur)) { read_end(m); return ST_IO_ERROR; }
+    const char *prefix = p->prefix ? p->prefix : "";
+    const char *delim = p->delimiter && *p->delimiter ? p->delimiter : NULL;
+    size_t plen = strlen(prefix), dlen = delim ? strlen(delim) : 0, blen = strlen(bucket);
+    size_t cap = 16, cap_p = 8, count = 0;
+    upload_entry *list = arena_alloc(a, cap * sizeof *list);
+    const char **pre = arena_alloc(a, cap_p * sizeof *pre);
+    const char *start = p->key_marker && strcmp(p->key_marker, prefix) > 0 ? p->key_marker : prefix;
+    meta_key mk;
+    key_encode_reserve(bucket, start, 1 + UPLOAD_ID_LEN, &mk);
+    MDB_val k = { mk.len, mk.b }, v;
+    const char *last_prefix = NULL;
+    int rc;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size <= blen || memcmp(k.mv_data, bucket, blen) != 0 || ((char *)k.mv_data)[blen] != '\0') break;
+        upload_entry e;
+        if (upload_entry_from(a, &k, &v, blen, &e) != 0) continue;
+        if (strncmp(e.key, prefix, plen) != 0) {
+            if (strcmp(e.key, prefix) > 0 && !e.meta.key) break;
+            continue;
+        }
+        if (p->key_marker && *p->key_marker) {
+            int c = strcmp(e.key, p->key_marker);
+            if (c < 0) continue;
+            /* same key: only uploads after the upload-id marker */
+            if (c == 0 && (!p->upload_id_marker || strcmp(e.upload_id, p->upload_id_marker) <= 0)) continue;
+        }
+        const char *d = delim ? strstr(e.key + plen, delim) : NULL;
+        if (d) {
+            size_t cpl = (size_t)(d - e.key) + dlen;
+            if (last_prefix && strncmp(last_prefix, e.key, cpl) == 0 && last_prefix[cpl] == '\0') continue;
+            if (p->max && count == p->max) { *truncated = 1; break; }
+            if (*n_prefixes == cap_p) {
+                const char **np = arena_alloc(a, cap_p * 2 * sizeof *np);
+                memcpy(np, pre, *n_prefixes * sizeof *np);
+                pre = np;
+                cap_p *= 2;
+            }
+            last_prefix = arena_strndup(a, e.key, cpl);
+            pre[(*n_prefixes)++] = last_prefix;
+            count++;
+            continue;
+        }
+        if (p->max && count == p->max) { *truncated = 1; break; }
+        if (*n == cap) {
+            upload_entry *nl = arena_alloc(a, cap * 2 * sizeof *nl);
+            memcpy(nl, list, *n * sizeof *nl);
+            list = nl;
+            cap *= 2;
+        }
+        list[(*n)++] = e;
+        count++;
+    }
+    mdb_cursor_close(cur);
+    read_end(m);
+    *out = list;
+    *prefixes = pre;
+    return ST_OK;
+}
+
+store_status meta_stale_uploads(meta *m, arena *a, int64_t cutoff_ns, size_t max,
+                                const char ***buckets, upload_entry **out, size_t *n)
+{
+    *n = 0;
+    MDB_txn *txn = read_begin(m);
+    if (!txn) return ST_IO_ERROR;
+    MDB_cursor *cur;
+    if (mdb_cursor_open(txn, m->uploads, &cur)) { read_end(m); return ST_IO_ERROR; }
+    upload_entry *list = arena_alloc(a, (max ? max : 1) * sizeof *list);
+    const char **bl = arena_alloc(a, (max ? max : 1) * sizeof *bl);
+    MDB_val k, v;
+    int rc;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && *n < max; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        const char *kb = k.mv_data;
+        size_t blen = strnlen(kb, k.mv_size);
+        if (blen == k.mv_size) continue;
+        upload_entry e;
+        if (upload_entry_from(a, &k, &v, blen, &e) != 0) continue;
+        if (e.meta.mtime_ns >= cutoff_ns) continue;
+        bl[*n] = arena_strndup(a, kb, blen);
+        list[(*n)++] = e;
+    }
+    mdb_cursor_close(cur);
+    read_end(m);
+    *buckets = bl;
+    *out = list;
+    return ST_OK;
 }

@@ -58,10 +58,38 @@ typedef struct list_result {
 
 store_status meta_list_objects(meta *m, arena *a, const char *bucket, const list_params *p, list_result *r);
 
+/* Multipart uploads in progress.  An upload's record is an object record
+ * (metadata the final object will get; mtime = initiation). */
+typedef struct upload_entry {
+    const char *key;
+    const char *upload_id;
+    object_info meta;
+} upload_entry;
+
+store_status meta_get_upload(meta *m, arena *a, const char *bucket, const char *key, const char *upload_id,
+                             object_info *out);
+/* Parts after part_marker, at most max (0: all); *truncated when more. */
+store_status meta_list_parts(meta *m, arena *a, const char *upload_id, uint32_t part_marker, size_t max,
+                             obj_part **out, size_t *n, int *truncated);
+typedef struct upload_list_params {
+    const char *prefix, *delimiter, *key_marker, *upload_id_marker;
+    size_t max;
+} upload_list_params;
+store_status meta_list_uploads(meta *m, arena *a, const char *bucket, const upload_list_params *p,
+                               upload_entry **out, size_t *n, const char ***prefixes, size_t *n_prefixes,
+                               int *truncated);
+/* Every upload initiated before cutoff_ns (the stale-upload sweeper). */
+store_status meta_stale_uploads(meta *m, arena *a, int64_t cutoff_ns, size_t max,
+                                const char ***buckets, upload_entry **out, size_t *n);
+
 /* ---- writes: queued to the writer thread ---- */
 typedef enum {
     META_BUCKET_CREATE, META_BUCKET_DELETE, META_OBJECT_PUT, META_OBJECT_DELETE,
+    META_UPLOAD_CREATE, META_PART_PUT, META_UPLOAD_COMPLETE, META_UPLOAD_ABORT,
 } meta_op_kind;
+
+/* A part a CompleteMultipartUpload consumes, as the caller saw it. */
+typedef struct meta_expected_part { uint32_t number; data_id data; } meta_expected_part;
 
 typedef struct meta_op meta_op;
 typedef void (*meta_done_cb)(meta_op *op);
@@ -75,10 +103,16 @@ struct meta_op {
     /* conditions for META_OBJECT_PUT */
     const char *if_match;        /* etag (unquoted) the current object must have */
     const char *if_none_match;   /* "*" or an etag the current object must not have */
+    /* multipart */
+    const char *upload_id;
+    uint32_t part_number;
+    const meta_expected_part *expected;   /* META_UPLOAD_COMPLETE */
+    size_t n_expected;
     /* results */
     store_status status;
-    int replaced;                /* a previous object existed */
-    object_info previous;        /* its flags and data id (when replaced) */
+    int replaced;                /* a previous object (or part) existed */
+    data_id *garbage;            /* data files no record references any more */
+    size_t n_garbage;            /* (malloc'd; the caller removes and frees) */
     meta_done_cb done;
     void *arg;
     meta_op *next;

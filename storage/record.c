@@ -7,7 +7,7 @@
 enum {
     REC_MAGIC0 = 'C', REC_MAGIC1 = 'R', REC_FORMAT = 1,
     T_SIZE = 1, T_MTIME = 2, T_ETAG = 3, T_VERSION = 4, T_FLAGS = 5, T_DATA_ID = 6,
-    T_CKSUM = 7, T_HEADER = 8, T_INLINE = 9, T_KEY = 10,
+    T_CKSUM = 7, T_HEADER = 8, T_INLINE = 9, T_KEY = 10, T_PART = 11, T_CKSUM_TYPE = 12,
     T_BUCKET_CREATED = 32, T_BUCKET_FLAGS = 33,
 };
 
@@ -89,6 +89,24 @@ int record_encode_object(const object_info *o, const char *store_key, unsigned c
         put_field(&e, T_HEADER, tmp, nl + 1 + vl);
         free(tmp);
     }
+    if (o->cksum_type) put_u64(&e, T_CKSUM_TYPE, o->cksum_type);
+    for (size_t i = 0; i < o->n_parts; i++) {
+        /* number u32, size u64, data id 16, etag len u8 + etag, cksum len u8 + cksum */
+        const obj_part *pt = &o->parts[i];
+        unsigned char buf[4 + 8 + 16 + 1 + sizeof pt->etag + 1 + sizeof pt->cksum];
+        size_t n = 0, el = strlen(pt->etag), cl = strlen(pt->cksum);
+        for (int k = 0; k < 4; k++) buf[n++] = (unsigned char)(pt->number >> (8 * k));
+        for (int k = 0; k < 8; k++) buf[n++] = (unsigned char)(pt->size >> (8 * k));
+        memcpy(buf + n, pt->data.b, 16);
+        n += 16;
+        buf[n++] = (unsigned char)el;
+        memcpy(buf + n, pt->etag, el);
+        n += el;
+        buf[n++] = (unsigned char)cl;
+        memcpy(buf + n, pt->cksum, cl);
+        n += cl;
+        put_field(&e, T_PART, buf, n);
+    }
     if (o->flags & OBJ_INLINE) put_field(&e, T_INLINE, o->inline_data, o->inline_len);
     return finish(&e, out, len);
 }
@@ -119,6 +137,7 @@ typedef struct decode_ctx {
     object_info *o;
     int listing_only;
     size_t header_cap;
+    size_t part_cap;
 } decode_ctx;
 
 static void copy_str(char *dst, size_t cap, const unsigned char *p, size_t n)
@@ -173,6 +192,31 @@ static int decode_field(uint8_t tag, const unsigned char *p, size_t n, void *vct
         }
         o->inline_len = n;
         break;
+    case T_CKSUM_TYPE: o->cksum_type = (uint8_t)get_u64(p, n); break;
+    case T_PART: {
+        if (c->listing_only || n < 4 + 8 + 16 + 2) break;
+        if (o->n_parts == c->part_cap) {
+            size_t cap = c->part_cap ? c->part_cap * 2 : 16;
+            obj_part *np = arena_alloc(c->a, cap * sizeof *np);
+            if (o->n_parts) memcpy(np, o->parts, o->n_parts * sizeof *np);
+            o->parts = np;
+            c->part_cap = cap;
+        }
+        obj_part *pt = &o->parts[o->n_parts];
+        memset(pt, 0, sizeof *pt);
+        pt->number = (uint32_t)get_u64(p, 4);
+        pt->size = get_u64(p + 4, 8);
+        memcpy(pt->data.b, p + 12, 16);
+        size_t off = 28, el = p[off++];
+        if (off + el + 1 > n) break;
+        copy_str(pt->etag, sizeof pt->etag, p + off, el);
+        off += el;
+        size_t cl = p[off++];
+        if (off + cl > n) break;
+        copy_str(pt->cksum, sizeof pt->cksum, p + off, cl);
+        o->n_parts++;
+        break;
+    }
     default: break; /* a newer writer's field: skip */
     }
     return 0;

@@ -20,7 +20,20 @@
 enum {
     OBJ_INLINE = 1u << 0,         /* body stored in the record itself */
     OBJ_DELETE_MARKER = 1u << 1,  /* versioning: reserved */
+    OBJ_MULTIPART = 1u << 2,      /* body is the concatenation of parts[] */
 };
+
+enum { CKSUM_TYPE_NONE = 0, CKSUM_TYPE_FULL_OBJECT = 1, CKSUM_TYPE_COMPOSITE = 2 };
+
+/* One part of a multipart object (or of an upload in progress). */
+typedef struct obj_part {
+    uint32_t number;
+    uint64_t size;
+    data_id data;
+    char etag[72];                /* unquoted md5 hex of the part */
+    char cksum[96];               /* base64 part checksum, "" when none */
+    int64_t mtime_ns;             /* listing only (ListParts); not stored in objects */
+} obj_part;
 
 enum { INLINE_MAX = 128 * 1024 };
 
@@ -43,6 +56,9 @@ typedef struct object_info {
     size_t n_headers;
     const unsigned char *inline_data;
     size_t inline_len;
+    uint8_t cksum_type;           /* CKSUM_TYPE_*: how cksum was computed */
+    obj_part *parts;              /* OBJ_MULTIPART: in part-number order */
+    size_t n_parts;
 } object_info;
 
 typedef struct bucket_info {

@@ -86,6 +86,15 @@ static void remove_data_async(store *s, const data_id *id)
     if (uv_queue_work(s->loop, &j->req, remove_work, remove_after) != 0) free(j);
 }
 
+/* Removes the data files a committed op left unreferenced. */
+static void remove_garbage(store *s, meta_op *op)
+{
+    for (size_t i = 0; i < op->n_garbage; i++) remove_data_async(s, &op->garbage[i]);
+    free(op->garbage);
+    op->garbage = NULL;
+    op->n_garbage = 0;
+}
+
 /* ---------- buckets ---------- */
 
 typedef struct simple_op {
@@ -98,12 +107,14 @@ typedef struct simple_op {
 static void simple_done(meta_op *op)
 {
     simple_op *so = (simple_op *)op;
-    if (op->status == ST_OK && op->replaced && !(op->previous.flags & OBJ_INLINE) &&
-        !data_id_is_zero(&op->previous.data))
-        remove_data_async(so->s, &op->previous.data);
+    remove_garbage(so->s, op);
     so->cb(so->arg, op->status);
     free((char *)op->bucket);
     free((char *)op->key);
+    free((char *)op->upload_id);
+    free((char *)op->if_match);
+    free((char *)op->if_none_match);
+    free((meta_expected_part *)op->expected);
     free(so);
 }
 
@@ -180,6 +191,7 @@ struct store_put {
     int finishing;
     int finished;
     int want_resume;
+    int no_inline;              /* multipart parts are always data files */
     int error;                  /* first -errno from a worker */
     void (*resume_cb)(void *);
     void *resume_arg;
@@ -224,6 +236,8 @@ store_put *store_put_begin(store *s, int64_t size_hint, store_observe_fn observe
 }
 
 uint64_t store_put_size(const store_put *p) { return p->total; }
+
+void store_put_no_inline(store_put *p) { p->no_inline = 1; }
 
 void store_put_on_resume(store_put *p, void (*cb)(void *), void *arg)
 {
@@ -357,7 +371,7 @@ void store_put_finish(store_put *p, store_done_cb cb, void *arg)
     p->finish_arg = arg;
     p->finishing = 1;
     if (p->inflight) return;   /* put_after continues */
-    if (p->written == 0 && p->total <= INLINE_MAX) {
+    if (p->written == 0 && p->total <= INLINE_MAX && !p->no_inline) {
         /* Inline: the observer still runs on a worker (hashing). */
         p->job_p = p->fill.p;
         p->job_len = p->fill.len;
@@ -390,12 +404,8 @@ static void put_commit_done(meta_op *op)
 {
     store_put *p = (store_put *)((char *)op - offsetof(store_put, op));
     store *s = p->s;
-    if (op->status == ST_OK) {
-        if (op->replaced && !(op->previous.flags & OBJ_INLINE) && !data_id_is_zero(&op->previous.data))
-            remove_data_async(s, &op->previous.data);
-    } else if (p->written > 0) {
-        remove_data_async(s, &p->id);
-    }
+    remove_garbage(s, op);
+    if (op->status != ST_OK && p->written > 0) remove_data_async(s, &p->id);
     store_done_cb cb = p->commit_cb;
     void *arg = p->commit_arg;
     store_status st = op->status;
@@ -403,16 +413,34 @@ static void put_commit_done(meta_op *op)
     free((char *)op->key);
     free((char *)op->if_match);
     free((char *)op->if_none_match);
+    free((char *)op->upload_id);
     put_free(p);
     cb(arg, st);
 }
 
+static void put_commit_op(store_put *p, meta_op_kind kind, const char *bucket, const char *key,
+                          const char *upload_id, uint32_t part_number, object_info *info,
+                          const put_conditions *cond, store_done_cb cb, void *arg);
+
 void store_put_commit(store_put *p, const char *bucket, const char *key, object_info *info,
                       const put_conditions *cond, store_done_cb cb, void *arg)
 {
+    put_commit_op(p, META_OBJECT_PUT, bucket, key, NULL, 0, info, cond, cb, arg);
+}
+
+void store_part_commit(store_put *p, const char *bucket, const char *key, const char *upload_id,
+                       uint32_t part_number, object_info *info, store_done_cb cb, void *arg)
+{
+    put_commit_op(p, META_PART_PUT, bucket, key, upload_id, part_number, info, NULL, cb, arg);
+}
+
+static void put_commit_op(store_put *p, meta_op_kind kind, const char *bucket, const char *key,
+                          const char *upload_id, uint32_t part_number, object_info *info,
+                          const put_conditions *cond, store_done_cb cb, void *arg)
+{
     info->size = p->total;
     if (!info->mtime_ns) info->mtime_ns = now_ns();
-    if (p->written == 0) {
+    if (p->written == 0 && !p->no_inline) {
         info->flags |= OBJ_INLINE;
         info->inline_data = p->fill.p;
         info->inline_len = p->fill.len;
@@ -422,13 +450,15 @@ void store_put_commit(store_put *p, const char *bucket, const char *key, object_
         info->data = p->id;
     }
     /* Long keys keep their full name in the record. */
-    const char *store_key = strlen(bucket) + 1 + strlen(key) > 511 ? key : NULL;
+    const char *store_key = strlen(bucket) + 1 + strlen(key) > 400 ? key : NULL;
     p->commit_cb = cb;
     p->commit_arg = arg;
     meta_op *op = &p->op;
-    op->kind = META_OBJECT_PUT;
+    op->kind = kind;
     op->bucket = strdup(bucket);
     op->key = strdup(key);
+    op->upload_id = upload_id ? strdup(upload_id) : NULL;
+    op->part_number = part_number;
     op->if_match = cond && cond->if_match ? strdup(cond->if_match) : NULL;
     op->if_none_match = cond && cond->if_none_match ? strdup(cond->if_none_match) : NULL;
     op->done = put_commit_done;
@@ -436,12 +466,94 @@ void store_put_commit(store_put *p, const char *bucket, const char *key, object_
     meta_submit(p->s->meta, op);
 }
 
+
+/* ---------- multipart uploads ---------- */
+
+void store_upload_create(store *s, const char *bucket, const char *key, object_info *meta_info,
+                         char upload_id[33], store_done_cb cb, void *arg)
+{
+    data_id id;
+    data_id_random(&id);
+    data_id_hex(&id, upload_id);
+    simple_op *so = simple_new(s, META_UPLOAD_CREATE, bucket, key, cb, arg);
+    so->op.upload_id = strdup(upload_id);
+    meta_info->mtime_ns = now_ns();
+    meta_info->flags = OBJ_INLINE;      /* an upload record holds no data */
+    meta_info->inline_data = (const unsigned char *)"";
+    meta_info->inline_len = 0;
+    const char *store_key = strlen(bucket) + 1 + strlen(key) > 400 ? key : NULL;
+    if (!so->op.upload_id || record_encode_object(meta_info, store_key, &so->op.record, &so->op.record_len) != 0)
+        abort();
+    meta_submit(s->meta, &so->op);
+}
+
+store_status store_upload_get(store *s, arena *a, const char *bucket, const char *key, const char *upload_id,
+                              object_info *out)
+{
+    return meta_get_upload(s->meta, a, bucket, key, upload_id, out);
+}
+
+store_status store_part_list(store *s, arena *a, const char *upload_id, uint32_t marker, size_t max,
+                             obj_part **out, size_t *n, int *truncated)
+{
+    return meta_list_parts(s->meta, a, upload_id, marker, max, out, n, truncated);
+}
+
+store_status store_upload_list(store *s, arena *a, const char *bucket, const upload_list_params *p,
+                               upload_entry **out, size_t *n, const char ***prefixes, size_t *n_prefixes,
+                               int *truncated)
+{
+    return meta_list_uploads(s->meta, a, bucket, p, out, n, prefixes, n_prefixes, truncated);
+}
+
+store_status store_stale_uploads(store *s, arena *a, int64_t cutoff_ns, size_t max, const char ***buckets,
+                                 upload_entry **out, size_t *n)
+{
+    return meta_stale_uploads(s->meta, a, cutoff_ns, max, buckets, out, n);
+}
+
+void store_upload_complete(store *s, const char *bucket, const char *key, const char *upload_id,
+                           object_info *final, const put_conditions *cond, store_done_cb cb, void *arg)
+{
+    simple_op *so = simple_new(s, META_UPLOAD_COMPLETE, bucket, key, cb, arg);
+    meta_op *op = &so->op;
+    op->upload_id = strdup(upload_id);
+    op->if_match = cond && cond->if_match ? strdup(cond->if_match) : NULL;
+    op->if_none_match = cond && cond->if_none_match ? strdup(cond->if_none_match) : NULL;
+    meta_expected_part *exp = calloc(final->n_parts ? final->n_parts : 1, sizeof *exp);
+    if (!exp || !op->upload_id) abort();
+    for (size_t i = 0; i < final->n_parts; i++) {
+        exp[i].number = final->parts[i].number;
+        exp[i].data = final->parts[i].data;
+    }
+    op->expected = exp;
+    op->n_expected = final->n_parts;
+    final->flags = OBJ_MULTIPART;
+    if (!final->mtime_ns) final->mtime_ns = now_ns();
+    const char *store_key = strlen(bucket) + 1 + strlen(key) > 400 ? key : NULL;
+    if (record_encode_object(final, store_key, &op->record, &op->record_len) != 0) abort();
+    meta_submit(s->meta, op);
+}
+
+void store_upload_abort(store *s, const char *bucket, const char *key, const char *upload_id, store_done_cb cb,
+                        void *arg)
+{
+    simple_op *so = simple_new(s, META_UPLOAD_ABORT, bucket, key, cb, arg);
+    so->op.upload_id = strdup(upload_id);
+    if (!so->op.upload_id) abort();
+    meta_submit(s->meta, &so->op);
+}
+
 /* ---------- reading ---------- */
+
+typedef struct read_segment { data_id id; uint64_t start, size; } read_segment;
 
 struct store_reader {
     store *s;
+    read_segment *segs;          /* one per data file, in object order */
+    size_t n_segs;
+    size_t cur_seg;              /* segment whose file is open */
     drive_file *file;
-    data_id id;
     uv_work_t work;
     int error;
     /* open */
@@ -457,10 +569,21 @@ struct store_reader {
     int busy;
 };
 
+static int reader_open_seg(store_reader *r, size_t i)
+{
+    if (r->file && r->cur_seg == i) return 0;
+    if (r->file) r->s->drive->ops->close(r->file);
+    r->file = NULL;
+    int e = r->s->drive->ops->open(r->s->drive, &r->segs[i].id, &r->file);
+    if (e) { r->file = NULL; return e; }
+    r->cur_seg = i;
+    return 0;
+}
+
 static void open_work(uv_work_t *req)
 {
     store_reader *r = req->data;
-    r->error = r->s->drive->ops->open(r->s->drive, &r->id, &r->file);
+    r->error = r->n_segs ? reader_open_seg(r, 0) : 0;
 }
 
 static void reader_close_work(uv_work_t *req)
@@ -470,10 +593,16 @@ static void reader_close_work(uv_work_t *req)
     r->file = NULL;
 }
 
+static void reader_free(store_reader *r)
+{
+    free(r->segs);
+    free(r);
+}
+
 static void reader_free_after(uv_work_t *req, int status)
 {
     (void)status;
-    free(req->data);
+    reader_free(req->data);
 }
 
 static void open_after(uv_work_t *req, int status)
@@ -485,7 +614,7 @@ static void open_after(uv_work_t *req, int status)
         store_open_cb cb = r->open_cb;
         void *arg = r->arg;
         store_status st = from_errno(r->error);
-        free(r);
+        reader_free(r);
         cb(arg, st, NULL);
         return;
     }
@@ -497,21 +626,55 @@ void store_read_open(store *s, const object_info *o, store_open_cb cb, void *arg
     store_reader *r = calloc(1, sizeof *r);
     if (!r) abort();
     r->s = s;
-    r->id = o->data;
+    if (o->flags & OBJ_MULTIPART) {
+        r->segs = calloc(o->n_parts ? o->n_parts : 1, sizeof *r->segs);
+        if (!r->segs) abort();
+        uint64_t start = 0;
+        for (size_t i = 0; i < o->n_parts; i++) {
+            r->segs[i].id = o->parts[i].data;
+            r->segs[i].start = start;
+            r->segs[i].size = o->parts[i].size;
+            start += o->parts[i].size;
+        }
+        r->n_segs = o->n_parts;
+    } else {
+        r->segs = calloc(1, sizeof *r->segs);
+        if (!r->segs) abort();
+        r->segs[0].id = o->data;
+        r->segs[0].size = o->size;
+        r->n_segs = 1;
+    }
     r->open_cb = cb;
     r->arg = arg;
     r->work.data = r;
     r->busy = 1;
     if (uv_queue_work(s->loop, &r->work, open_work, open_after) != 0) {
-        free(r);
+        reader_free(r);
         cb(arg, ST_IO_ERROR, NULL);
     }
 }
 
+/* Reads across segment boundaries; a short file is an error, not EOF. */
 static void read_work(uv_work_t *req)
 {
     store_reader *r = req->data;
-    r->got = r->s->drive->ops->read(r->file, r->buf, r->n, r->off);
+    size_t done = 0;
+    while (done < r->n) {
+        uint64_t off = r->off + done;
+        size_t i = r->cur_seg < r->n_segs && off >= r->segs[r->cur_seg].start ? r->cur_seg : 0;
+        while (i < r->n_segs && off >= r->segs[i].start + r->segs[i].size) i++;
+        if (i >= r->n_segs) break;
+        int e = reader_open_seg(r, i);
+        if (e) { r->got = e; return; }
+        uint64_t in_seg = off - r->segs[i].start;
+        size_t want = r->n - done;
+        if (want > r->segs[i].size - in_seg) want = (size_t)(r->segs[i].size - in_seg);
+        ssize_t got = r->s->drive->ops->read(r->file, (char *)r->buf + done, want, in_seg);
+        if (got < 0) { r->got = got; return; }
+        done += (size_t)got;
+        if ((size_t)got < want) break;
+    }
+    r->got = (ssize_t)done;
 }
 
 static void read_after(uv_work_t *req, int status)
@@ -523,7 +686,7 @@ static void read_after(uv_work_t *req, int status)
         r->work.data = r;
         if (uv_queue_work(r->s->loop, &r->work, reader_close_work, reader_free_after) != 0) {
             reader_close_work(&r->work);
-            free(r);
+            reader_free(r);
         }
         return;
     }
@@ -552,6 +715,6 @@ void store_read_close(store_reader *r)
     r->work.data = r;
     if (uv_queue_work(r->s->loop, &r->work, reader_close_work, reader_free_after) != 0) {
         reader_close_work(&r->work);
-        free(r);
+        reader_free(r);
     }
 }

@@ -85,7 +85,34 @@ void store_put_commit(store_put *p, const char *bucket, const char *key, object_
 /* Drops the upload at any point; nothing becomes visible. */
 void store_put_abort(store_put *p);
 
-/* Reading a data file (objects that are not inline) */
+/* Multipart uploads.  Parts are written with store_put (always to data
+ * files: store_put_no_inline) and published with store_part_commit. */
+void store_put_no_inline(store_put *p);
+void store_part_commit(store_put *p, const char *bucket, const char *key, const char *upload_id,
+                       uint32_t part_number, object_info *info, store_done_cb cb, void *arg);
+/* meta_info carries the headers and checksum algorithm the object will
+ * get; upload_id (32 hex) is written before cb runs. */
+void store_upload_create(store *s, const char *bucket, const char *key, object_info *meta_info,
+                         char upload_id[33], store_done_cb cb, void *arg);
+store_status store_upload_get(store *s, arena *a, const char *bucket, const char *key, const char *upload_id,
+                              object_info *out);
+store_status store_part_list(store *s, arena *a, const char *upload_id, uint32_t marker, size_t max,
+                             obj_part **out, size_t *n, int *truncated);
+store_status store_upload_list(store *s, arena *a, const char *bucket, const upload_list_params *p,
+                               upload_entry **out, size_t *n, const char ***prefixes, size_t *n_prefixes,
+                               int *truncated);
+store_status store_stale_uploads(store *s, arena *a, int64_t cutoff_ns, size_t max, const char ***buckets,
+                                 upload_entry **out, size_t *n);
+/* Publishes final (parts[] = the parts chosen, with their data ids as
+ * listed) as the object, atomically with removing the upload; a part
+ * re-uploaded since it was listed fails with ST_INVALID_PART. */
+void store_upload_complete(store *s, const char *bucket, const char *key, const char *upload_id,
+                           object_info *final, const put_conditions *cond, store_done_cb cb, void *arg);
+void store_upload_abort(store *s, const char *bucket, const char *key, const char *upload_id, store_done_cb cb,
+                        void *arg);
+
+/* Reading object data (objects that are not inline; multipart objects
+ * read across their parts' files transparently) */
 typedef struct store_reader store_reader;
 typedef void (*store_open_cb)(void *arg, store_status st, store_reader *r);
 typedef void (*store_read_cb)(void *arg, ssize_t n_or_error);

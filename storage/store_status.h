@@ -16,6 +16,8 @@ typedef enum store_status {
     ST_IO_ERROR,
     ST_CORRUPT,
     ST_SHUTTING_DOWN,
+    ST_NO_SUCH_UPLOAD,
+    ST_INVALID_PART,
 } store_status;
 
 const char *store_status_text(store_status s);
