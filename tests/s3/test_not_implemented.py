@@ -1,0 +1,54 @@
+"""Operations outside the core API answer a clean 501 NotImplemented XML
+error: never a crash, never a silent success."""
+
+import pytest
+from botocore.exceptions import ClientError
+
+from s3util import assert_error, b64md5, client_error
+
+
+def _expect_501(call):
+    with pytest.raises(ClientError) as ei:
+        call()
+    assert client_error(ei.value) == (501, "NotImplemented")
+
+
+def test_put_bucket_versioning(s3, bucket):
+    _expect_501(lambda: s3.put_bucket_versioning(
+        Bucket=bucket, VersioningConfiguration={"Status": "Enabled"}))
+
+
+def test_put_object_tagging(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="t", Body=b"x")
+    _expect_501(lambda: s3.put_object_tagging(
+        Bucket=bucket, Key="t", Tagging={"TagSet": [{"Key": "a", "Value": "b"}]}))
+
+
+def test_put_bucket_tagging(s3, bucket):
+    _expect_501(lambda: s3.put_bucket_tagging(
+        Bucket=bucket, Tagging={"TagSet": [{"Key": "a", "Value": "b"}]}))
+
+
+def test_put_bucket_acl_public(s3, bucket):
+    # making a bucket public must not "succeed" while doing nothing
+    _expect_501(lambda: s3.put_bucket_acl(Bucket=bucket, ACL="public-read"))
+
+
+def test_put_bucket_lifecycle(s3, bucket):
+    _expect_501(lambda: s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket, LifecycleConfiguration={"Rules": [{
+            "ID": "r", "Status": "Enabled", "Filter": {"Prefix": "tmp/"},
+            "Expiration": {"Days": 1}}]}))
+
+
+def test_raw_not_implemented_has_xml_and_request_id(raw, bucket):
+    body = (b'<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+            b"<Status>Enabled</Status></VersioningConfiguration>")
+    r = raw("PUT", "/" + bucket, "versioning", body=body, headers={"Content-MD5": b64md5(body)})
+    assert_error(r, 501, "NotImplemented")
+
+
+def test_not_implemented_needs_auth_first(raw, bucket):
+    # unauthenticated callers learn nothing: auth is checked before routing to 501
+    r = raw("PUT", "/" + bucket, "versioning", body=b"<x/>", signed=False)
+    assert_error(r, 403, "AccessDenied")
