@@ -831,3 +831,47 @@ long b64_decode(const char *in, size_t n, unsigned char *out, size_t cap)
     }
     return (long)o;
 }
+
+/* ---- combining CRCs of concatenated data ----
+ *
+ * For a reflected CRC whose init and xorout are equal (all three here),
+ * crc(A || B) = crc(A) * x^(8 |B|) mod P  xor  crc(B), computed in the
+ * reflected representation (bit w-1 is the x^0 coefficient).  This is how
+ * a FULL_OBJECT checksum of a multipart object comes from its parts'
+ * checksums without reading the data again. */
+
+static uint64_t gf2_multmodp(uint64_t a, uint64_t b, uint64_t poly, int width)
+{
+    uint64_t top = (uint64_t)1 << (width - 1), prod = 0;
+    for (uint64_t m = top; m; m >>= 1) {
+        if (a & m) prod ^= b;
+        b = (b & 1) ? (b >> 1) ^ poly : b >> 1;   /* b *= x */
+    }
+    return prod;
+}
+
+/* x^(8n) mod P by square-and-multiply. */
+static uint64_t gf2_x8n(uint64_t n, uint64_t poly, int width)
+{
+    uint64_t one = (uint64_t)1 << (width - 1);
+    uint64_t result = one, base = one >> 8;    /* x^8 */
+    while (n) {
+        if (n & 1) result = gf2_multmodp(result, base, poly, width);
+        base = gf2_multmodp(base, base, poly, width);
+        n >>= 1;
+    }
+    return result;
+}
+
+uint64_t cksum_crc_combine(cksum_algo a, uint64_t crc1, uint64_t crc2, uint64_t len2)
+{
+    uint64_t poly;
+    int width;
+    switch (a) {
+    case CKSUM_CRC32: poly = 0xedb88320u; width = 32; break;
+    case CKSUM_CRC32C: poly = 0x82f63b78u; width = 32; break;
+    case CKSUM_CRC64NVME: poly = 0x9a6c9329ac4bc9b5ull; width = 64; break;
+    default: return 0;
+    }
+    return gf2_multmodp(gf2_x8n(len2, poly, width), crc1, poly, width) ^ crc2;
+}

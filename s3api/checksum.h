@@ -86,6 +86,10 @@ uint32_t cksum_crc32(const void *p, size_t n);
 uint32_t cksum_crc32c(const void *p, size_t n);
 uint64_t cksum_crc64nvme(const void *p, size_t n);
 
+/* The CRC (CRC32, CRC32C or CRC64NVME; raw values, not base64) of A || B
+ * from crc(A), crc(B) and |B|.  0 for other algorithms. */
+uint64_t cksum_crc_combine(cksum_algo a, uint64_t crc1, uint64_t crc2, uint64_t len2);
+
 /* Standard base64 (RFC 4648, with '=' padding, no line breaks). */
 #define B64_ENCODED_LEN(n) (4 * (((n) + 2) / 3))
 /* Writes base64 of in[0..n) plus a NUL; returns strlen(out), or 0 when

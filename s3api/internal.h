@@ -91,6 +91,11 @@ s3_error s3_check_conditions(const object_info *o, const char *if_match, const c
                              int for_copy);
 #define S3_XMLNS "http://s3.amazonaws.com/doc/2006-03-01/"
 
+/* put.c: the metadata a PUT/CopyObject(REPLACE)/CreateMultipartUpload stores */
+s3_error s3_request_metadata(s3_req *r, object_info *o);
+/* multipart.c: validates uploadId + partNumber for UploadPart(Copy) */
+s3_error s3_part_target(s3_req *r, const char *upload_id, uint32_t *part_number, object_info *upload);
+
 /* operations */
 void op_list_buckets(s3_req *r);
 void op_create_bucket(s3_req *r);
@@ -105,5 +110,11 @@ void op_get_object(s3_req *r, int head);
 void op_put_object(s3_req *r);
 void op_copy_object(s3_req *r);
 void op_delete_object(s3_req *r);
+void op_create_multipart(s3_req *r);
+void op_complete_multipart(s3_req *r);
+void op_abort_multipart(s3_req *r);
+void op_list_parts(s3_req *r);
+void op_list_multipart_uploads(s3_req *r);
+void op_get_object_attributes(s3_req *r);
 
 #endif

@@ -216,13 +216,40 @@ static void get_start(s3_req *r, int head, int retried)
     if (ce) { s3_error_reply(r, ce, NULL); return; }
 
     uint64_t first = 0, last = o.size ? o.size - 1 : 0;
-    range_result rr = parse_range(s3_header(r, "range"), o.size, &first, &last);
+    range_result rr;
+    const char *pn = query_get(&r->q, "partNumber");
+    if (pn) {
+        /* One part of a multipart object, as the client uploaded it. */
+        char *end;
+        long n = strtol(pn, &end, 10);
+        if (!*pn || *end || n < 1 || n > 10000) {
+            s3_error_reply(r, S3E_INVALID_ARGUMENT, "Part number must be an integer between 1 and 10000, inclusive.");
+            return;
+        }
+        if (s3_header(r, "range")) {
+            s3_error_reply(r, S3E_INVALID_REQUEST, "Cannot specify both Range header and partNumber query parameter.");
+            return;
+        }
+        if (o.flags & OBJ_MULTIPART) {
+            if ((size_t)n > o.n_parts) { s3_error_reply(r, S3E_INVALID_PART_NUMBER, NULL); return; }
+            for (long i = 0; i < n - 1; i++) first += o.parts[i].size;
+            last = first + o.parts[n - 1].size - 1;
+            http_add_header(r->ex, "x-amz-mp-parts-count", arena_printf(r->a, "%zu", o.n_parts));
+            rr = o.parts[n - 1].size ? RANGE_OK : RANGE_NONE;
+            if (rr == RANGE_NONE) first = last = 0;
+        } else {
+            if (n != 1) { s3_error_reply(r, S3E_INVALID_PART_NUMBER, NULL); return; }
+            rr = RANGE_NONE;
+        }
+    } else {
+        rr = parse_range(s3_header(r, "range"), o.size, &first, &last);
+    }
     if (rr == RANGE_UNSATISFIABLE) {
         http_add_header(r->ex, "Content-Range", arena_printf(r->a, "bytes */%llu", (unsigned long long)o.size));
         s3_error_reply(r, S3E_INVALID_RANGE, NULL);
         return;
     }
-    uint64_t len = rr == RANGE_OK ? last - first + 1 : o.size;
+    uint64_t len = rr == RANGE_OK ? last - first + 1 : (pn && (o.flags & OBJ_MULTIPART)) ? 0 : o.size;
     int status = rr == RANGE_OK ? 206 : 200;
     if (head || len == 0 || (o.flags & OBJ_INLINE)) add_response_headers(r, &o, rr, first, len);
     if (head || len == 0) {

@@ -63,8 +63,9 @@ static int is_stored_header(const char *name)
 }
 
 /* Metadata from the request; "aws-chunked" is transfer framing, not a
- * property of the object, so it is dropped from Content-Encoding. */
-static s3_error request_metadata(s3_req *r, object_info *o)
+ * property of the object, so it is dropped from Content-Encoding.
+ * Storage class is accepted and not stored: every object is STANDARD. */
+s3_error s3_request_metadata(s3_req *r, object_info *o)
 {
     size_t n = 0, user_bytes = 0;
     o->headers = arena_alloc(r->a, (r->http->n_headers + 1) * sizeof *o->headers);
@@ -120,6 +121,8 @@ typedef struct put_op {
     int has_content_md5;
     const char *ck_header_value;     /* x-amz-checksum-<algo> sent as a header */
     put_conditions cond;
+    const char *upload_id;           /* UploadPart: the upload and part number */
+    uint32_t part_number;
     int done;
 } put_op;
 
@@ -178,7 +181,7 @@ static void put_committed(void *arg, store_status st)
         http_add_header(r->ex, "ETag", arena_printf(r->a, "\"%s\"", p->info.etag));
         if (p->info.cksum_algo) {
             http_add_header(r->ex, cksum_algo_header((cksum_algo)p->info.cksum_algo), p->info.cksum);
-            http_add_header(r->ex, "x-amz-checksum-type", "FULL_OBJECT");
+            if (!p->upload_id) http_add_header(r->ex, "x-amz-checksum-type", "FULL_OBJECT");
         }
         http_respond(r->ex, 200, NULL, NULL, 0);
     }
@@ -224,7 +227,10 @@ static void put_flushed(void *arg, store_status st)
         snprintf(p->info.cksum, sizeof p->info.cksum, "%s", b64);
     }
     store_put *sp = p->sp;
-    store_put_commit(sp, r->bucket, r->key, &p->info, &p->cond, put_committed, p);
+    if (p->upload_id)
+        store_part_commit(sp, r->bucket, r->key, p->upload_id, p->part_number, &p->info, put_committed, p);
+    else
+        store_put_commit(sp, r->bucket, r->key, &p->info, &p->cond, put_committed, p);
 }
 
 static void put_body_complete(s3_req *r, s3_error e)
@@ -287,6 +293,21 @@ void op_put_object(s3_req *r)
         s3_error_reply(r, S3E_INVALID_REQUEST, "Expecting a single, known x-amz-checksum- algorithm.");
         return;
     }
+    const char *upload_id = query_get(&r->q, "uploadId");
+    if (upload_id || query_find(&r->q, "partNumber")) {
+        object_info upload;
+        s3_error pe = s3_part_target(r, upload_id, &p->part_number, &upload);
+        if (pe) { s3_error_reply(r, pe, NULL); return; }
+        p->upload_id = upload_id;
+        cksum_algo ua = (cksum_algo)upload.cksum_algo;
+        if (ua && algo && algo != ua) {
+            s3_error_reply(r, S3E_INVALID_REQUEST,
+                           arena_printf(r->a, "Checksum Type mismatch occurred, expected checksum Type: %s, actual checksum Type: %s",
+                                        cksum_algo_name(ua), cksum_algo_name(algo)));
+            return;
+        }
+        if (ua) algo = ua;     /* every part carries the upload's checksum */
+    }
     if (p->ck_header_value) {
         unsigned char raw[CKSUM_MAX_DIGEST];
         long n = b64_decode(p->ck_header_value, strlen(p->ck_header_value), raw, sizeof raw);
@@ -296,14 +317,14 @@ void op_put_object(s3_req *r)
             return;
         }
     }
-    s3_error e = request_metadata(r, &p->info);
+    s3_error e = p->upload_id ? S3E_NONE : s3_request_metadata(r, &p->info);
     if (e) { s3_error_reply(r, e, NULL); return; }
     if (store_bucket_get(r->api->cfg.store, r->bucket, NULL) == ST_NO_SUCH_BUCKET) {
         s3_error_reply(r, S3E_NO_SUCH_BUCKET, NULL);
         return;
     }
-    p->cond.if_match = unquote(r->a, s3_header(r, "if-match"));
-    p->cond.if_none_match = unquote(r->a, s3_header(r, "if-none-match"));
+    p->cond.if_match = p->upload_id ? NULL : unquote(r->a, s3_header(r, "if-match"));
+    p->cond.if_none_match = p->upload_id ? NULL : unquote(r->a, s3_header(r, "if-none-match"));
     if (p->cond.if_none_match && strcmp(p->cond.if_none_match, "*") != 0) {
         s3_error_reply(r, S3E_NOT_IMPLEMENTED, "If-None-Match on PUT supports only '*'.");
         return;
@@ -325,13 +346,14 @@ void op_put_object(s3_req *r)
     }
     if (r->http->chunked) hint = -1;
     p->sp = store_put_begin(r->api->cfg.store, hint, observe, p->d, digests_release);
+    if (p->upload_id) store_put_no_inline(p->sp);
     store_put_on_resume(p->sp, put_resume, p);
     http_hold(r->ex);
     r->abort_op = put_abort;
     s3_body_start(r, put_consume, put_body_complete);
 }
 
-/* ---------- CopyObject ---------- */
+/* ---------- CopyObject and UploadPartCopy ---------- */
 
 enum { COPY_BLOCK = 1024 * 1024 };
 
@@ -343,7 +365,9 @@ typedef struct copy_op {
     store_reader *rd;
     digests *d;
     unsigned char *buf;
-    uint64_t off;
+    uint64_t off, end;               /* the source bytes being copied */
+    const char *upload_id;           /* UploadPartCopy */
+    uint32_t part_number;
     int waiting_resume;
     int done;
 } copy_op;
@@ -376,9 +400,14 @@ static void copy_committed(void *arg, store_status st)
         format_iso8601_ms(c->info.mtime_ns, date, sizeof date);
         strbuf b;
         strbuf_init(&b, r->a, 512);
-        strbuf_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CopyObjectResult xmlns=\"" S3_XMLNS "\">"
-                          "<LastModified>%s</LastModified><ETag>&quot;%s&quot;</ETag></CopyObjectResult>",
-                      date, c->info.etag);
+        const char *root = c->upload_id ? "CopyPartResult" : "CopyObjectResult";
+        strbuf_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<%s xmlns=\"" S3_XMLNS "\">"
+                          "<LastModified>%s</LastModified><ETag>&quot;%s&quot;</ETag>",
+                      root, date, c->info.etag);
+        if (c->info.cksum_algo)
+            strbuf_printf(&b, "<Checksum%s>%s</Checksum%s>", cksum_algo_name((cksum_algo)c->info.cksum_algo),
+                          c->info.cksum, cksum_algo_name((cksum_algo)c->info.cksum_algo));
+        strbuf_printf(&b, "</%s>", root);
         s3_xml_reply(r, 200, &b);
     }
     http_release(r->ex);
@@ -398,7 +427,10 @@ static void copy_flushed(void *arg, store_status st)
         cksum_final_base64(&c->d->ck, c->info.cksum, sizeof c->info.cksum);
     }
     c->info.mtime_ns = 0;
-    store_put_commit(c->sp, r->bucket, r->key, &c->info, NULL, copy_committed, c);
+    if (c->upload_id)
+        store_part_commit(c->sp, r->bucket, r->key, c->upload_id, c->part_number, &c->info, copy_committed, c);
+    else
+        store_put_commit(c->sp, r->bucket, r->key, &c->info, NULL, copy_committed, c);
 }
 
 static void copy_finish_data(copy_op *c)
@@ -418,13 +450,20 @@ static void copy_resume(void *arg)
     copy_read_next(c);
 }
 
+static size_t copy_chunk(const copy_op *c)
+{
+    return c->end - c->off > COPY_BLOCK ? COPY_BLOCK : (size_t)(c->end - c->off);
+}
+
 static void copy_read_done(void *arg, ssize_t n)
 {
     copy_op *c = arg;
     if (c->done) return;
     if (http_is_aborted(c->r->ex)) { copy_fail(c, S3E_INTERNAL, NULL); return; }
-    size_t want = c->src.size - c->off > COPY_BLOCK ? COPY_BLOCK : (size_t)(c->src.size - c->off);
-    if (n < 0 || (size_t)n != want) { copy_fail(c, S3E_INTERNAL, "The source object's data could not be read."); return; }
+    if (n < 0 || (size_t)n != copy_chunk(c)) {
+        copy_fail(c, S3E_INTERNAL, "The source object's data could not be read.");
+        return;
+    }
     c->off += (uint64_t)n;
     if (store_put_write(c->sp, c->buf, (size_t)n)) {
         c->waiting_resume = 1;
@@ -435,9 +474,8 @@ static void copy_read_done(void *arg, ssize_t n)
 
 static void copy_read_next(copy_op *c)
 {
-    if (c->off >= c->src.size) { copy_finish_data(c); return; }
-    size_t want = c->src.size - c->off > COPY_BLOCK ? COPY_BLOCK : (size_t)(c->src.size - c->off);
-    store_read(c->rd, c->off, c->buf, want, copy_read_done, c);
+    if (c->off >= c->end) { copy_finish_data(c); return; }
+    store_read(c->rd, c->off, c->buf, copy_chunk(c), copy_read_done, c);
 }
 
 static void copy_opened(void *arg, store_status st, store_reader *rd)
@@ -451,6 +489,17 @@ static void copy_opened(void *arg, store_status st, store_reader *rd)
 static void copy_abort(s3_req *r)
 {
     (void)r; /* the running step sees http_is_aborted and stops */
+}
+
+/* "bytes=first-last", both required, inside the source. */
+static int parse_copy_range(const char *h, uint64_t size, uint64_t *first, uint64_t *last)
+{
+    unsigned long long a, b;
+    char tail;
+    if (sscanf(h, "bytes=%llu-%llu%c", &a, &b, &tail) != 2 || a > b || b >= size) return -1;
+    *first = a;
+    *last = b;
+    return 0;
 }
 
 void op_copy_object(s3_req *r)
@@ -481,6 +530,14 @@ void op_copy_object(s3_req *r)
     copy_op *c = arena_calloc(r->a, sizeof *c);
     c->r = r;
     r->op = c;
+    const char *upload_id = query_get(&r->q, "uploadId");
+    if (upload_id || query_find(&r->q, "partNumber")) {
+        object_info upload;
+        s3_error pe = s3_part_target(r, upload_id, &c->part_number, &upload);
+        if (pe) { s3_error_reply(r, pe, NULL); return; }
+        c->upload_id = upload_id;
+        c->info.cksum_algo = upload.cksum_algo;
+    }
     store_status st = store_object_info(r->api->cfg.store, r->a, src_bucket, src_key, &c->src);
     if (st) { s3_error_reply(r, s3_error_from_store(st, 1), NULL); return; }
     s3_error ce = s3_check_conditions(&c->src, s3_header(r, "x-amz-copy-source-if-match"),
@@ -492,27 +549,53 @@ void op_copy_object(s3_req *r)
         s3_error_reply(r, S3E_NO_SUCH_BUCKET, NULL);
         return;
     }
-    const char *directive = s3_header(r, "x-amz-metadata-directive");
-    int replace = 0;
-    if (directive) {
-        if (strcmp(directive, "REPLACE") == 0) replace = 1;
-        else if (strcmp(directive, "COPY") != 0) {
-            s3_error_reply(r, S3E_INVALID_ARGUMENT, "Unknown metadata directive.");
+    c->off = 0;
+    c->end = c->src.size;
+    const char *range = s3_header(r, "x-amz-copy-source-range");
+    if (range) {
+        uint64_t first, last;
+        if (!c->upload_id) {
+            s3_error_reply(r, S3E_INVALID_ARGUMENT, "x-amz-copy-source-range is valid only for UploadPartCopy.");
             return;
         }
+        if (parse_copy_range(range, c->src.size, &first, &last) != 0) {
+            s3_error_reply(r, S3E_INVALID_ARGUMENT,
+                           "The x-amz-copy-source-range value must be of the form bytes=first-last where first "
+                           "and last are the zero-based offsets of the first and last bytes to copy, within the source.");
+            return;
+        }
+        c->off = first;
+        c->end = last + 1;
     }
-    if (!replace && strcmp(src_bucket, r->bucket) == 0 && strcmp(src_key, r->key) == 0) {
-        s3_error_reply(r, S3E_INVALID_REQUEST,
-                       "This copy request is illegal because it is trying to copy an object to itself without "
-                       "changing the object's metadata, storage class, website redirect location or encryption attributes.");
+    if (!c->upload_id) {
+        const char *directive = s3_header(r, "x-amz-metadata-directive");
+        int replace = 0;
+        if (directive) {
+            if (strcmp(directive, "REPLACE") == 0) replace = 1;
+            else if (strcmp(directive, "COPY") != 0) {
+                s3_error_reply(r, S3E_INVALID_ARGUMENT, "Unknown metadata directive.");
+                return;
+            }
+        }
+        if (!replace && strcmp(src_bucket, r->bucket) == 0 && strcmp(src_key, r->key) == 0) {
+            s3_error_reply(r, S3E_INVALID_REQUEST,
+                           "This copy request is illegal because it is trying to copy an object to itself without "
+                           "changing the object's metadata, storage class, website redirect location or encryption attributes.");
+            return;
+        }
+        if (replace) {
+            s3_error e = s3_request_metadata(r, &c->info);
+            if (e) { s3_error_reply(r, e, NULL); return; }
+        } else {
+            c->info.headers = c->src.headers;
+            c->info.n_headers = c->src.n_headers;
+        }
+        /* a multipart source's composite checksum does not describe a
+         * single-part copy: recompute the algorithm over the bytes */
+        c->info.cksum_algo = c->src.cksum_algo;
+    } else if (c->end - c->off > (uint64_t)MAX_PUT_SIZE) {
+        s3_error_reply(r, S3E_ENTITY_TOO_LARGE, NULL);
         return;
-    }
-    if (replace) {
-        s3_error e = request_metadata(r, &c->info);
-        if (e) { s3_error_reply(r, e, NULL); return; }
-    } else {
-        c->info.headers = c->src.headers;
-        c->info.n_headers = c->src.n_headers;
     }
     c->d = digests_new();
     if (cksum_init(&c->d->md5, CKSUM_MD5) != 0) {
@@ -520,14 +603,16 @@ void op_copy_object(s3_req *r)
         s3_error_reply(r, S3E_INTERNAL, NULL);
         return;
     }
-    if (c->src.cksum_algo && cksum_init(&c->d->ck, (cksum_algo)c->src.cksum_algo) == 0)
-        c->d->ck_algo = (cksum_algo)c->src.cksum_algo;
+    if (c->info.cksum_algo && cksum_init(&c->d->ck, (cksum_algo)c->info.cksum_algo) == 0)
+        c->d->ck_algo = (cksum_algo)c->info.cksum_algo;
+    c->info.cksum_algo = 0;
     http_hold(r->ex);
     r->abort_op = copy_abort;
-    c->sp = store_put_begin(r->api->cfg.store, (int64_t)c->src.size, observe, c->d, digests_release);
+    c->sp = store_put_begin(r->api->cfg.store, (int64_t)(c->end - c->off), observe, c->d, digests_release);
+    if (c->upload_id) store_put_no_inline(c->sp);
     store_put_on_resume(c->sp, copy_resume, c);
     if (c->src.flags & OBJ_INLINE) {
-        store_put_write(c->sp, c->src.inline_data, c->src.inline_len);
+        store_put_write(c->sp, c->src.inline_data + c->off, (size_t)(c->end - c->off));
         store_put_finish(c->sp, copy_flushed, c);
         return;
     }

@@ -52,11 +52,11 @@ void s3_add_object_headers(s3_req *r, const object_info *o)
 /* Sub-resources S3 defines that cairn does not implement yet: answered
  * NotImplemented, never a silent success. */
 static const char *const unimplemented_subresources[] = {
-    "accelerate", "analytics", "attributes", "cors", "encryption", "intelligent-tiering",
+    "accelerate", "analytics", "cors", "encryption", "intelligent-tiering",
     "inventory", "legal-hold", "lifecycle", "logging", "metrics", "notification",
     "object-lock", "ownershipControls", "policy", "policyStatus", "publicAccessBlock",
     "replication", "requestPayment", "restore", "retention", "select", "tagging", "torrent",
-    "uploadId", "uploads", "versionId", "versions", "website", "partNumber", "renameObject",
+    "versionId", "versions", "website", "renameObject",
     NULL,
 };
 
@@ -101,6 +101,7 @@ static void dispatch(s3_req *r)
         if (get && query_find(&r->q, "versioning")) { op_get_bucket_versioning(r); return; }
         if (get && query_find(&r->q, "acl")) { op_get_acl(r); return; }
         if (post && query_find(&r->q, "delete")) { op_delete_objects(r); return; }
+        if (get && query_find(&r->q, "uploads")) { op_list_multipart_uploads(r); return; }
         if (missing || query_find(&r->q, "versioning") || query_find(&r->q, "acl")) {
             s3_error_reply(r, S3E_NOT_IMPLEMENTED,
                            arena_printf(r->a, "cairn does not implement this bucket sub-resource (%s) yet.",
@@ -120,6 +121,17 @@ static void dispatch(s3_req *r)
         return;
     }
     if (get && query_find(&r->q, "acl")) { op_get_acl(r); return; }
+    if (get && query_find(&r->q, "attributes")) { op_get_object_attributes(r); return; }
+    if (query_find(&r->q, "uploadId") && !query_find(&r->q, "partNumber")) {
+        if (get) { op_list_parts(r); return; }
+        if (post) { op_complete_multipart(r); return; }
+        if (del) { op_abort_multipart(r); return; }
+    }
+    if (post && query_find(&r->q, "uploads")) { op_create_multipart(r); return; }
+    if (query_find(&r->q, "uploads") || query_find(&r->q, "attributes")) {
+        s3_error_reply(r, S3E_METHOD_NOT_ALLOWED, NULL);
+        return;
+    }
     if (missing || query_find(&r->q, "acl")) {
         s3_error_reply(r, S3E_NOT_IMPLEMENTED,
                        arena_printf(r->a, "cairn does not implement this object sub-resource (%s) yet.",

@@ -1,7 +1,10 @@
 #include "xml.h"
 
 #include <expat.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "checksum.h"
 
 enum { MAX_TEXT = 4096 };
 
@@ -94,6 +97,107 @@ int xml_parse_delete(arena *a, const char *body, size_t n, size_t max_objects, d
     XML_SetElementHandler(d->parser, on_start, on_end);
     XML_SetCharacterDataHandler(d->parser, on_text);
     XML_SetStartDoctypeDeclHandler(d->parser, on_doctype);
+    int ok = XML_Parse(d->parser, body ? body : "", (int)n, XML_TRUE) == XML_STATUS_OK;
+    XML_ParserFree(d->parser);
+    return ok && !d->bad && out->n > 0 ? 0 : -1;
+}
+
+/* ---- CompleteMultipartUpload ---- */
+
+typedef struct complete_parse {
+    arena *a;
+    XML_Parser parser;
+    complete_request *out;
+    size_t max, cap;
+    int depth, bad, have_number;
+    char text[MAX_TEXT + 1];
+    size_t text_len;
+    complete_part cur;
+} complete_parse;
+
+static void c_fail(complete_parse *d)
+{
+    d->bad = 1;
+    XML_StopParser(d->parser, XML_FALSE);
+}
+
+static void c_start(void *ud, const XML_Char *name, const XML_Char **atts)
+{
+    (void)atts;
+    complete_parse *d = ud;
+    const char *ln = local_name(name);
+    d->depth++;
+    d->text_len = 0;
+    if (d->depth == 1 && strcmp(ln, "CompleteMultipartUpload") != 0) { c_fail(d); return; }
+    if (d->depth == 2) {
+        if (strcmp(ln, "Part") != 0) { c_fail(d); return; }
+        memset(&d->cur, 0, sizeof d->cur);
+        d->have_number = 0;
+    }
+    if (d->depth > 3) c_fail(d);
+}
+
+static void c_end(void *ud, const XML_Char *name)
+{
+    complete_parse *d = ud;
+    const char *ln = local_name(name);
+    d->text[d->text_len] = '\0';
+    if (d->depth == 3) {
+        if (strcmp(ln, "PartNumber") == 0) {
+            char *end;
+            long v = strtol(d->text, &end, 10);
+            if (!d->text_len || *end || v < 1 || v > 10000) { c_fail(d); return; }
+            d->cur.number = (uint32_t)v;
+            d->have_number = 1;
+        } else if (strcmp(ln, "ETag") == 0) {
+            d->cur.etag = arena_strndup(d->a, d->text, d->text_len);
+        } else if (strncmp(ln, "Checksum", 8) == 0 && cksum_algo_from_name(ln + 8) != CKSUM_NONE) {
+            d->cur.checksum_algo = (int)cksum_algo_from_name(ln + 8);
+            d->cur.checksum = arena_strndup(d->a, d->text, d->text_len);
+        }
+    } else if (d->depth == 2) {
+        if (!d->have_number || d->out->n >= d->max) { c_fail(d); return; }
+        if (d->out->n == d->cap) {
+            size_t cap = d->cap ? d->cap * 2 : 64;
+            complete_part *np = arena_alloc(d->a, cap * sizeof *np);
+            if (d->out->n) memcpy(np, d->out->parts, d->out->n * sizeof *np);
+            d->out->parts = np;
+            d->cap = cap;
+        }
+        d->out->parts[d->out->n++] = d->cur;
+    }
+    d->depth--;
+    d->text_len = 0;
+}
+
+static void c_text(void *ud, const XML_Char *s, int len)
+{
+    complete_parse *d = ud;
+    if (d->text_len + (size_t)len > MAX_TEXT) { c_fail(d); return; }
+    memcpy(d->text + d->text_len, s, (size_t)len);
+    d->text_len += (size_t)len;
+}
+
+static void c_doctype(void *ud, const XML_Char *name, const XML_Char *sysid, const XML_Char *pubid, int has_internal)
+{
+    (void)name; (void)sysid; (void)pubid; (void)has_internal;
+    c_fail(ud);
+}
+
+int xml_parse_complete(arena *a, const char *body, size_t n, size_t max_parts, complete_request *out)
+{
+    memset(out, 0, sizeof *out);
+    if (n > (size_t)1 << 30) return -1;
+    complete_parse *d = arena_calloc(a, sizeof *d);
+    d->a = a;
+    d->out = out;
+    d->max = max_parts;
+    d->parser = XML_ParserCreateNS(NULL, '|');
+    if (!d->parser) return -1;
+    XML_SetUserData(d->parser, d);
+    XML_SetElementHandler(d->parser, c_start, c_end);
+    XML_SetCharacterDataHandler(d->parser, c_text);
+    XML_SetStartDoctypeDeclHandler(d->parser, c_doctype);
     int ok = XML_Parse(d->parser, body ? body : "", (int)n, XML_TRUE) == XML_STATUS_OK;
     XML_ParserFree(d->parser);
     return ok && !d->bad && out->n > 0 ? 0 : -1;

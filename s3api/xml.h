@@ -8,6 +8,7 @@
 #define CAIRN_S3_XML_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../common/arena.h"
 
@@ -26,5 +27,23 @@ typedef struct delete_request {
  * with or without the S3 namespace.  Returns 0, or -1 for anything that
  * is not well-formed, not that shape, empty, or over max_objects. */
 int xml_parse_delete(arena *a, const char *body, size_t n, size_t max_objects, delete_request *out);
+
+typedef struct complete_part {
+    uint32_t number;
+    const char *etag;           /* as sent, quotes included */
+    int checksum_algo;          /* cksum_algo of a <ChecksumXXX> element, 0 none */
+    const char *checksum;
+} complete_part;
+
+typedef struct complete_request {
+    complete_part *parts;
+    size_t n;
+} complete_request;
+
+/* Parses <CompleteMultipartUpload><Part><PartNumber/><ETag/>
+ * <ChecksumCRC32/>...</Part>...</CompleteMultipartUpload>.  Part order is
+ * kept as sent (the caller checks it).  Returns 0 or -1 as above; a part
+ * without a valid PartNumber is -1. */
+int xml_parse_complete(arena *a, const char *body, size_t n, size_t max_parts, complete_request *out);
 
 #endif

@@ -74,6 +74,8 @@ static void usage(FILE *f)
         "  CAIRN_HEADER_TIMEOUT_MS                 time allowed for a request head (default: idle timeout, at most 30000)\n"
         "  CAIRN_BODY_TIMEOUT_MS                   longest pause inside a request body (default 60000)\n"
         "  CAIRN_SHUTDOWN_TIMEOUT_MS               how long SIGTERM waits for requests in flight (default 5000)\n"
+        "  CAIRN_STALE_UPLOADS_EXPIRY              seconds before an unfinished multipart upload is aborted (default 86400)\n"
+        "  CAIRN_STALE_UPLOADS_CLEANUP_INTERVAL    seconds between sweeps for such uploads (default 3600)\n"
         "  MINIO_PROMETHEUS_AUTH_TYPE              read for compatibility; metrics are not built yet\n"
         "\n"
         "Health probes (no authentication):\n"
@@ -266,6 +268,8 @@ static int run_server(int argc, char **argv)
     }
     credentials cred;
     if (credentials_load(dir, &cred) != 0) return 1;
+    store_start_upload_expiry(a.store, (uint64_t)env_long("CAIRN_STALE_UPLOADS_EXPIRY", 24 * 3600) * 1000,
+                              (uint64_t)env_long("CAIRN_STALE_UPLOADS_CLEANUP_INTERVAL", 3600) * 1000);
     s3api_config sc = { .store = a.store, .region = a.cfg.region, .domain = a.cfg.domain,
                         .access_key = cred.access_key, .secret_key = cred.secret_key };
     a.api = s3api_new(&sc);

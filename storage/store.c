@@ -16,6 +16,8 @@ struct store {
     drive *drive;
     meta *meta;
     char dir[1024];
+    uv_timer_t *expiry_timer;    /* stale multipart uploads, when enabled */
+    uint64_t upload_max_age_ms;
 };
 
 static store_status from_errno(int e)
@@ -43,8 +45,15 @@ int store_open(uv_loop_t *loop, const char *dir, store **out)
     return 0;
 }
 
+static void free_handle(uv_handle_t *h) { free(h); }
+
 void store_close(store *s)
 {
+    if (s->expiry_timer) {
+        uv_timer_stop(s->expiry_timer);
+        uv_close((uv_handle_t *)s->expiry_timer, free_handle);
+        s->expiry_timer = NULL;
+    }
     meta_close(s->meta);
     drive_local_close(s->drive);
     free(s);
@@ -717,4 +726,42 @@ void store_read_close(store_reader *r)
         reader_close_work(&r->work);
         reader_free(r);
     }
+}
+
+/* ---------- stale multipart uploads ---------- */
+
+static void expired_upload_done(void *arg, store_status st)
+{
+    (void)arg;
+    if (st != ST_OK && st != ST_NO_SUCH_UPLOAD) log_warn("could not abort a stale upload: %s", store_status_text(st));
+}
+
+static void on_expiry_timer(uv_timer_t *t)
+{
+    store *s = t->data;
+    arena a;
+    arena_init(&a);
+    int64_t cutoff = now_ns() - (int64_t)s->upload_max_age_ms * 1000000;
+    const char **buckets;
+    upload_entry *ups;
+    size_t n = 0;
+    /* A bounded batch per tick: a huge backlog drains over several ticks
+     * without one long pause of the event loop. */
+    if (store_stale_uploads(s, &a, cutoff, 1000, &buckets, &ups, &n) == ST_OK) {
+        for (size_t i = 0; i < n; i++) store_upload_abort(s, buckets[i], ups[i].key, ups[i].upload_id, expired_upload_done, NULL);
+        if (n) log_info("aborting %zu multipart uploads idle for more than %llu s", n,
+                        (unsigned long long)(s->upload_max_age_ms / 1000));
+    }
+    arena_reset(&a);
+}
+
+void store_start_upload_expiry(store *s, uint64_t max_age_ms, uint64_t interval_ms)
+{
+    if (s->expiry_timer || !max_age_ms || !interval_ms) return;
+    s->expiry_timer = malloc(sizeof *s->expiry_timer);
+    if (!s->expiry_timer) return;
+    uv_timer_init(s->loop, s->expiry_timer);
+    s->expiry_timer->data = s;
+    s->upload_max_age_ms = max_age_ms;
+    uv_timer_start(s->expiry_timer, on_expiry_timer, interval_ms, interval_ms);
 }

@@ -111,6 +111,10 @@ void store_upload_complete(store *s, const char *bucket, const char *key, const 
 void store_upload_abort(store *s, const char *bucket, const char *key, const char *upload_id, store_done_cb cb,
                         void *arg);
 
+/* Aborts, every interval, the uploads initiated more than max_age ago:
+ * their parts' space comes back. */
+void store_start_upload_expiry(store *s, uint64_t max_age_ms, uint64_t interval_ms);
+
 /* Reading object data (objects that are not inline; multipart objects
  * read across their parts' files transparently) */
 typedef struct store_reader store_reader;

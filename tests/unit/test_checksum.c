@@ -259,8 +259,26 @@ static void test_base64(void)
     CHECK(b64_decode("Zm9-", 4, bin, sizeof bin) == -1);     /* url-safe alphabet */
 }
 
+/* crc(A||B) from crc(A), crc(B), |B| — at every split of a buffer. */
+static void test_crc_combine(void)
+{
+    unsigned char buf[300];
+    for (size_t i = 0; i < sizeof buf; i++) buf[i] = (unsigned char)(i * 131 + 7);
+    for (size_t split = 0; split <= sizeof buf; split += 23) {
+        size_t nb = sizeof buf - split;
+        CHECK(cksum_crc_combine(CKSUM_CRC32, cksum_crc32(buf, split), cksum_crc32(buf + split, nb), nb) ==
+              cksum_crc32(buf, sizeof buf));
+        CHECK(cksum_crc_combine(CKSUM_CRC32C, cksum_crc32c(buf, split), cksum_crc32c(buf + split, nb), nb) ==
+              cksum_crc32c(buf, sizeof buf));
+        CHECK(cksum_crc_combine(CKSUM_CRC64NVME, cksum_crc64nvme(buf, split), cksum_crc64nvme(buf + split, nb), nb) ==
+              cksum_crc64nvme(buf, sizeof buf));
+    }
+    CHECK(cksum_crc_combine(CKSUM_SHA256, 1, 2, 3) == 0);
+}
+
 int main(void)
 {
+    test_crc_combine();
     test_check_values();
     test_s3_base64_forms();
     test_hash_vectors();
