@@ -84,6 +84,48 @@ static const char *host_bucket(s3_req *r)
     return b;
 }
 
+/* The S3 API name of a request, as AWS names operations (and MinIO's
+ * metrics label them). */
+static const char *api_name(s3_req *r)
+{
+    const char *m = r->http->method;
+    const query *q = &r->q;
+    int get = !strcmp(m, "GET"), head = !strcmp(m, "HEAD"), put = !strcmp(m, "PUT"), del = !strcmp(m, "DELETE"),
+        post = !strcmp(m, "POST");
+    if (!r->bucket) return get ? "ListBuckets" : "Unknown";
+    if (!r->key) {
+        if (query_find(q, "location")) return "GetBucketLocation";
+        if (query_find(q, "versioning")) return put ? "PutBucketVersioning" : "GetBucketVersioning";
+        if (query_find(q, "acl")) return put ? "PutBucketAcl" : "GetBucketAcl";
+        if (query_find(q, "delete") && post) return "DeleteObjects";
+        if (query_find(q, "uploads")) return "ListMultipartUploads";
+        if (query_find(q, "versions")) return "ListObjectVersions";
+        if (get) {
+            const char *lt = query_get(q, "list-type");
+            return lt && !strcmp(lt, "2") ? "ListObjectsV2" : "ListObjects";
+        }
+        if (head) return "HeadBucket";
+        if (put) return "CreateBucket";
+        if (del) return "DeleteBucket";
+        return "Unknown";
+    }
+    if (query_find(q, "acl")) return put ? "PutObjectAcl" : "GetObjectAcl";
+    if (query_find(q, "attributes")) return "GetObjectAttributes";
+    if (query_find(q, "tagging")) return get ? "GetObjectTagging" : put ? "PutObjectTagging" : "DeleteObjectTagging";
+    if (query_find(q, "uploads")) return "CreateMultipartUpload";
+    if (query_find(q, "uploadId")) {
+        if (put) return s3_header(r, "x-amz-copy-source") ? "UploadPartCopy" : "UploadPart";
+        if (get) return "ListParts";
+        if (post) return "CompleteMultipartUpload";
+        if (del) return "AbortMultipartUpload";
+    }
+    if (get) return "GetObject";
+    if (head) return "HeadObject";
+    if (put) return s3_header(r, "x-amz-copy-source") ? "CopyObject" : "PutObject";
+    if (del) return "DeleteObject";
+    return "Unknown";
+}
+
 static void dispatch(s3_req *r)
 {
     const char *m = r->http->method;
@@ -213,11 +255,15 @@ void s3api_handle(s3api *api, http_exchange *ex)
         return;
     }
 
+    http_log_fields lf = { .api = api_name(r), .bucket = r->bucket, .key = r->key, .user = NULL };
+    http_set_log_fields(ex, &lf);
     const char *msg = NULL;
     s3_error e = s3_authenticate(r, &msg);
     if (e) {
         s3_error_reply(r, e, msg);
         return;
     }
+    lf.user = r->auth.access_key;
+    http_set_log_fields(ex, &lf);
     dispatch(r);
 }

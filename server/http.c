@@ -47,6 +47,7 @@ struct http_exchange {
     int expect_empty;            /* Expect: 100-continue on a request without a body */
     int close_after;
     strbuf resp_headers;
+    http_log_fields log;
     uint64_t bytes_in, bytes_out, drained;
     uint64_t start_ns;
 };
@@ -400,6 +401,8 @@ void http_on_abort(http_exchange *ex, http_abort_cb cb) { ex->on_abort = cb; }
 int http_response_started(const http_exchange *ex) { return ex->response_started; }
 int http_response_status(const http_exchange *ex) { return ex->status; }
 uint64_t http_body_bytes_in(const http_exchange *ex) { return ex->bytes_in; }
+void http_set_log_fields(http_exchange *ex, const http_log_fields *f) { ex->log = *f; }
+const http_log_fields *http_log_fields_of(const http_exchange *ex) { return &ex->log; }
 uint64_t http_body_bytes_out(const http_exchange *ex) { return ex->bytes_out; }
 uint64_t http_exchange_start_ns(const http_exchange *ex) { return ex->start_ns; }
 void *http_server_user(const http_server *s) { return s->user; }

@@ -125,6 +125,18 @@ int http_response_status(const http_exchange *ex);
  * request stream in an unknown state). */
 void http_close_after(http_exchange *ex);
 
+/* What the request was, for access logs and metrics: the S3 API name
+ * ("PutObject"), bucket, key and user (access key).  Strings must live as
+ * long as the exchange (arena or static). */
+typedef struct http_log_fields {
+    const char *api;
+    const char *bucket;
+    const char *key;
+    const char *user;
+} http_log_fields;
+void http_set_log_fields(http_exchange *ex, const http_log_fields *f);
+const http_log_fields *http_log_fields_of(const http_exchange *ex);
+
 /* Bytes actually received in the body and sent in the response. */
 uint64_t http_body_bytes_in(const http_exchange *ex);
 uint64_t http_body_bytes_out(const http_exchange *ex);

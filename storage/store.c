@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 #include "../common/log.h"
@@ -60,6 +61,28 @@ void store_close(store *s)
 }
 
 const char *store_dir(const store *s) { return s->dir; }
+
+size_t store_drive_info(store *s, drive_info *out, size_t max)
+{
+    if (max < 1) return 0;
+    struct statvfs v;
+    memset(&out[0], 0, sizeof out[0]);
+    out[0].path = s->drive->path;
+    if (statvfs(s->drive->path, &v) == 0) {
+        out[0].online = 1;
+        out[0].total_bytes = (uint64_t)v.f_blocks * v.f_frsize;
+        out[0].free_bytes = (uint64_t)v.f_bavail * v.f_frsize;
+        out[0].used_bytes = out[0].total_bytes - (uint64_t)v.f_bfree * v.f_frsize;
+    }
+    return 1;
+}
+
+store_layout store_get_layout(const store *s)
+{
+    (void)s;
+    store_layout l = { .n_drives = 1, .n_sets = 1, .set_size = 1, .parity = 0, .write_quorum = 1, .read_quorum = 1 };
+    return l;
+}
 
 static int64_t now_ns(void)
 {

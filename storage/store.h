@@ -45,6 +45,20 @@ const char *store_dir(const store *s);
 
 typedef void (*store_done_cb)(void *arg, store_status st);
 
+/* What operators see of the drives (admin API, metrics, health). */
+typedef struct drive_info {
+    const char *path;
+    int online;
+    uint64_t total_bytes, free_bytes, used_bytes;
+    int set_index, drive_index;        /* erasure set and position in it */
+} drive_info;
+typedef struct store_layout {
+    int n_drives, n_sets, set_size, parity, write_quorum, read_quorum;
+} store_layout;
+/* Fills up to max entries (statvfs of each drive: cheap); returns the count. */
+size_t store_drive_info(store *s, drive_info *out, size_t max);
+store_layout store_get_layout(const store *s);
+
 /* Buckets */
 store_status store_bucket_get(store *s, const char *name, bucket_info *out);
 store_status store_bucket_list(store *s, arena *a, bucket_info **out, size_t *n);
