@@ -14,6 +14,16 @@ scripts/install-deps.sh --test || { echo "dependency installation failed"; exit 
 
 step() { printf '\n=== %s\n' "$*"; }
 failures=()
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+passed=0 failed=0
+# count N passed / M failed from a runner's output
+tally() {
+    local p f
+    p=$(grep -Eo '([0-9]+) passed' "$1" | tail -1 | grep -Eo '[0-9]+' || true)
+    f=$(grep -Eo '([0-9]+) (failed|errors?)' "$1" | awk '{s+=$1} END {print s+0}')
+    passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+}
 
 step "build (release) and build-asan (AddressSanitizer + UndefinedBehaviorSanitizer)"
 [[ -d build ]] || meson setup build --buildtype=release >/dev/null || exit 1
@@ -25,7 +35,10 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:halt_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
 step "C unit tests (sanitized)"
-meson test -C build-asan --suite unit --print-errorlogs || failures+=("unit")
+meson test -C build-asan --suite unit --print-errorlogs | tee "$logs/unit" || failures+=("unit")
+ok=$(grep -Eo '^Ok: +[0-9]+' "$logs/unit" | grep -Eo '[0-9]+' || echo 0)
+bad=$(grep -Eo '^Fail: +[0-9]+' "$logs/unit" | grep -Eo '[0-9]+' || echo 0)
+passed=$((passed + ok)); failed=$((failed + bad))
 
 step "JavaScript SDK dependencies (npm)"
 if [[ -f tests/clients/package.json ]]; then
@@ -34,16 +47,22 @@ if [[ -f tests/clients/package.json ]]; then
 fi
 
 step "real-client S3 suite against build-asan/cairn (Debian's python3, boto3, awscli, s3cmd, rclone; @aws-sdk/client-s3)"
-CAIRN_BIN="$root/build-asan/cairn" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/s3 || failures+=("s3")
+CAIRN_BIN="$root/build-asan/cairn" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/s3 2>&1 | tee "$logs/s3"
+[[ ${PIPESTATUS[0]} -eq 0 ]] || failures+=("s3")
+tally "$logs/s3"
 
 if [[ -x tests/deploy/run.sh ]]; then
     step "deploy assets (helm, kubernetes schemas, terraform, workflows)"
-    CAIRN_BIN="$root/build/cairn" tests/deploy/run.sh || failures+=("deploy")
+    CAIRN_BIN="$root/build/cairn" tests/deploy/run.sh 2>&1 | tee "$logs/deploy"
+    [[ ${PIPESTATUS[0]} -eq 0 ]] || failures+=("deploy")
+    tally "$logs/deploy"
 fi
 
 step "summary"
 if ((${#failures[@]})); then
-    echo "FAILED: ${failures[*]}"
+    echo "FAILED groups: ${failures[*]}"
+    ((failed > 0)) || failed=1
+    echo "total: $passed passed, $failed failed"
     exit 1
 fi
-echo "all test groups passed"
+echo "total: $passed passed, $failed failed"
