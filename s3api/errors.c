@@ -86,7 +86,7 @@ s3_error s3_error_from_store(store_status st, int key_level)
     case ST_PRECONDITION_FAILED: return S3E_PRECONDITION_FAILED;
     case ST_NO_SPACE: return S3E_STORAGE_FULL;
     case ST_SHUTTING_DOWN: return S3E_SERVICE_UNAVAILABLE;
-    case ST_NO_SUCH_UPLOAD: return S3E_NO_SUCH_UPLOAD;
+    case ST_NO_SUCH_UPLOAD: case ST_UPLOAD_COMPLETED: return S3E_NO_SUCH_UPLOAD;
     case ST_INVALID_PART: return S3E_INVALID_PART;
     case ST_IO_ERROR: case ST_CORRUPT: return S3E_INTERNAL;
     }

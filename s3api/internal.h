@@ -23,6 +23,7 @@ struct s3api {
     char key_date[9];
     char key_region[64];
     unsigned char signing_key[32];
+    uint64_t min_part_size;        /* 5 MiB; CAIRN_TEST_MIN_PART_SIZE lowers it for tests */
 };
 
 typedef enum payload_mode {

@@ -19,7 +19,6 @@
 
 enum {
     MAX_PARTS = 10000,
-    MIN_PART_SIZE = 5 * 1024 * 1024,
     MAX_COMPLETE_BODY = 4 * 1024 * 1024,
 };
 
@@ -144,34 +143,43 @@ typedef struct complete_state {
     const char *upload_id;
 } complete_state;
 
+static void complete_reply(s3_req *r, const object_info *final);
+
 static void completed(void *arg, store_status st)
 {
     s3_req *r = arg;
     complete_state *cs = r->op;
     if (!http_is_aborted(r->ex)) {
-        if (st) {
+        object_info done;
+        if (st == ST_UPLOAD_COMPLETED &&
+            store_upload_get(r->api->cfg.store, r->a, r->bucket, r->key, cs->upload_id, &done) == ST_UPLOAD_COMPLETED)
+            complete_reply(r, &done);      /* another Complete of this upload won the race */
+        else if (st)
             s3_error_reply(r, s3_error_from_store(st, 1), NULL);
-        } else {
-            strbuf b;
-            strbuf_init(&b, r->a, 512);
-            strbuf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CompleteMultipartUploadResult xmlns=\"" S3_XMLNS "\">");
-            const char *host = s3_header(r, "host");
-            field(&b, "Location", arena_printf(r->a, "http://%s/%s/%s", host ? host : "", r->bucket,
-                                               url_encode(r->a, r->key, 1)));
-            field(&b, "Bucket", r->bucket);
-            field(&b, "Key", r->key);
-            strbuf_printf(&b, "<ETag>&quot;%s&quot;</ETag>", cs->final.etag);
-            if (cs->final.cksum_algo) {
-                const char *name = cksum_algo_name((cksum_algo)cs->final.cksum_algo);
-                strbuf_printf(&b, "<Checksum%s>%s</Checksum%s><ChecksumType>%s</ChecksumType>", name,
-                              cs->final.cksum, name,
-                              cs->final.cksum_type == CKSUM_TYPE_FULL_OBJECT ? "FULL_OBJECT" : "COMPOSITE");
-            }
-            strbuf_puts(&b, "</CompleteMultipartUploadResult>");
-            s3_xml_reply(r, 200, &b);
-        }
+        else
+            complete_reply(r, &cs->final);
     }
     http_release(r->ex);
+}
+
+static void complete_reply(s3_req *r, const object_info *final)
+{
+    strbuf b;
+    strbuf_init(&b, r->a, 512);
+    strbuf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CompleteMultipartUploadResult xmlns=\"" S3_XMLNS "\">");
+    const char *host = s3_header(r, "host");
+    field(&b, "Location", arena_printf(r->a, "http://%s/%s/%s", host ? host : "", r->bucket,
+                                       url_encode(r->a, r->key, 1)));
+    field(&b, "Bucket", r->bucket);
+    field(&b, "Key", r->key);
+    strbuf_printf(&b, "<ETag>&quot;%s&quot;</ETag>", final->etag);
+    if (final->cksum_algo) {
+        const char *name = cksum_algo_name((cksum_algo)final->cksum_algo);
+        strbuf_printf(&b, "<Checksum%s>%s</Checksum%s><ChecksumType>%s</ChecksumType>", name, final->cksum, name,
+                      final->cksum_type == CKSUM_TYPE_FULL_OBJECT ? "FULL_OBJECT" : "COMPOSITE");
+    }
+    strbuf_puts(&b, "</CompleteMultipartUploadResult>");
+    s3_xml_reply(r, 200, &b);
 }
 
 static const char *strip_quotes(arena *a, const char *s)
@@ -227,6 +235,12 @@ static void complete_body(s3_req *r, s3_error e, char *body, size_t n)
     const char *upload_id = query_get(&r->q, "uploadId");
     object_info upload;
     store_status st = store_upload_get(r->api->cfg.store, r->a, r->bucket, r->key, upload_id, &upload);
+    if (st == ST_UPLOAD_COMPLETED) {
+        /* A retried Complete (say, after a lost response) gets the answer
+         * the first one got. */
+        complete_reply(r, &upload);
+        return;
+    }
     if (st) { s3_error_reply(r, s3_error_from_store(st, 1), NULL); return; }
     complete_request req;
     if (xml_parse_complete(r->a, body, n, MAX_PARTS, &req) != 0) {
@@ -260,7 +274,7 @@ static void complete_body(s3_req *r, s3_error e, char *body, size_t n)
             e = S3E_INVALID_PART;
             break;
         }
-        if (i + 1 < req.n && sp->size < MIN_PART_SIZE) { e = S3E_ENTITY_TOO_SMALL; break; }
+        if (i + 1 < req.n && sp->size < r->api->min_part_size) { e = S3E_ENTITY_TOO_SMALL; break; }
         unsigned char raw[16];
         if (strlen(sp->etag) != 32) { e = S3E_INVALID_PART; break; }
         for (int k = 0; k < 16; k++) {

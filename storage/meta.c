@@ -48,6 +48,7 @@ const char *store_status_text(store_status s)
     case ST_SHUTTING_DOWN: return "shutting down";
     case ST_NO_SUCH_UPLOAD: return "no such upload";
     case ST_INVALID_PART: return "invalid part";
+    case ST_UPLOAD_COMPLETED: return "upload completed";
     }
     return "?";
 }
@@ -560,6 +561,13 @@ static int drop_bucket_uploads(meta *m, MDB_txn *txn, meta_op *op, const char *b
     return 0;
 }
 
+/* An upload record that is still open (not a completion record). */
+static int upload_open(const MDB_val *v, arena *scratch)
+{
+    object_info u;
+    return record_decode_listing(v->mv_data, v->mv_size, scratch, &u) == 0 && !(u.flags & OBJ_UPLOAD_DONE);
+}
+
 /* Applies one op inside the batch transaction.  A failing precondition
  * fails only its op; an LMDB error fails the batch. */
 static int apply(meta *m, MDB_txn *txn, meta_op *op, arena *scratch)
@@ -608,7 +616,10 @@ static int apply(meta *m, MDB_txn *txn, meta_op *op, arena *scratch)
         meta_key uk;
         upload_key(op->bucket, op->key, op->upload_id, &uk);
         MDB_val k = { uk.len, uk.b }, v;
-        if (mdb_get(txn, m->uploads, &k, &v) != 0) { op->status = ST_NO_SUCH_UPLOAD; return 0; }
+        if (mdb_get(txn, m->uploads, &k, &v) != 0 || !upload_open(&v, scratch)) {
+            op->status = ST_NO_SUCH_UPLOAD;
+            return 0;
+        }
         unsigned char pk[UPLOAD_ID_LEN + 4];
         size_t pl;
         part_key(op->upload_id, op->part_number, pk, &pl);
@@ -629,6 +640,7 @@ static int apply(meta *m, MDB_txn *txn, meta_op *op, arena *scratch)
         upload_key(op->bucket, op->key, op->upload_id, &uk);
         MDB_val k = { uk.len, uk.b }, v;
         if (mdb_get(txn, m->uploads, &k, &v) != 0) { op->status = ST_NO_SUCH_UPLOAD; return 0; }
+        if (!upload_open(&v, scratch)) { op->status = ST_UPLOAD_COMPLETED; return 0; }
         /* The parts must still be the ones the caller validated: a part
          * re-uploaded meanwhile changes its data id. */
         for (size_t i = 0; i < op->n_expected; i++) {
@@ -647,6 +659,12 @@ static int apply(meta *m, MDB_txn *txn, meta_op *op, arena *scratch)
         rc = put_object_record(m, txn, op, scratch);
         if (rc || op->status) return rc;
         if ((rc = drop_parts(m, txn, op, op->upload_id, scratch)) != 0) return rc;
+        /* Keep a completion record (the object's record minus its parts)
+         * until the stale-upload sweeper removes it. */
+        if (op->done_record) {
+            MDB_val dv = { op->done_record_len, op->done_record };
+            return mdb_put(txn, m->uploads, &k, &dv, 0);
+        }
         return mdb_del(txn, m->uploads, &k, NULL);
     }
     case META_UPLOAD_ABORT: {
@@ -654,6 +672,12 @@ static int apply(meta *m, MDB_txn *txn, meta_op *op, arena *scratch)
         upload_key(op->bucket, op->key, op->upload_id, &uk);
         MDB_val k = { uk.len, uk.b }, v;
         if (mdb_get(txn, m->uploads, &k, &v) != 0) { op->status = ST_NO_SUCH_UPLOAD; return 0; }
+        if (!upload_open(&v, scratch)) {
+            /* a completion record: removed, and to the client it is gone */
+            if ((rc = mdb_del(txn, m->uploads, &k, NULL)) != 0) return rc;
+            op->status = ST_NO_SUCH_UPLOAD;
+            return 0;
+        }
         if ((rc = drop_parts(m, txn, op, op->upload_id, scratch)) != 0) return rc;
         return mdb_del(txn, m->uploads, &k, NULL);
     }
@@ -762,7 +786,10 @@ store_status meta_get_upload(meta *m, arena *a, const char *bucket, const char *
         if (rc == MDB_NOTFOUND) st = ST_NO_SUCH_UPLOAD;
         else if (rc) st = from_mdb(rc);
         else if (record_decode_object(v.mv_data, v.mv_size, a, out) != 0) st = ST_CORRUPT;
-        else if (!out->key) out->key = arena_strdup(a, key);
+        else {
+            if (!out->key) out->key = arena_strdup(a, key);
+            if (out->flags & OBJ_UPLOAD_DONE) st = ST_UPLOAD_COMPLETED;
+        }
     }
     read_end(m);
     return st;
@@ -856,7 +883,7 @@ store_status meta_list_uploads(meta *m, arena *a, const char *bucket, const uplo
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         if (k.mv_size <= blen || memcmp(k.mv_data, bucket, blen) != 0 || ((char *)k.mv_data)[blen] != '\0') break;
         upload_entry e;
-        if (upload_entry_from(a, &k, &v, blen, &e) != 0) continue;
+        if (upload_entry_from(a, &k, &v, blen, &e) != 0 || (e.meta.flags & OBJ_UPLOAD_DONE)) continue;
         if (strncmp(e.key, prefix, plen) != 0) {
             if (strcmp(e.key, prefix) > 0 && !e.meta.key) break;
             continue;

@@ -108,6 +108,8 @@ struct meta_op {
     uint32_t part_number;
     const meta_expected_part *expected;   /* META_UPLOAD_COMPLETE */
     size_t n_expected;
+    unsigned char *done_record;           /* META_UPLOAD_COMPLETE: kept as the upload's record */
+    size_t done_record_len;
     /* results */
     store_status status;
     int replaced;                /* a previous object (or part) existed */

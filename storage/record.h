@@ -21,6 +21,8 @@ enum {
     OBJ_INLINE = 1u << 0,         /* body stored in the record itself */
     OBJ_DELETE_MARKER = 1u << 1,  /* versioning: reserved */
     OBJ_MULTIPART = 1u << 2,      /* body is the concatenation of parts[] */
+    OBJ_UPLOAD_DONE = 1u << 3,    /* an upload record kept after completion, so a
+                                     retried Complete gets the same answer */
 };
 
 enum { CKSUM_TYPE_NONE = 0, CKSUM_TYPE_FULL_OBJECT = 1, CKSUM_TYPE_COMPOSITE = 2 };

@@ -147,6 +147,7 @@ static void simple_done(meta_op *op)
     free((char *)op->if_match);
     free((char *)op->if_none_match);
     free((meta_expected_part *)op->expected);
+    free(op->done_record);
     free(so);
 }
 
@@ -564,6 +565,16 @@ void store_upload_complete(store *s, const char *bucket, const char *key, const 
     if (!final->mtime_ns) final->mtime_ns = now_ns();
     const char *store_key = strlen(bucket) + 1 + strlen(key) > 400 ? key : NULL;
     if (record_encode_object(final, store_key, &op->record, &op->record_len) != 0) abort();
+    /* what a retried Complete answers: ETag and checksum, no parts */
+    object_info done = *final;
+    done.flags = OBJ_UPLOAD_DONE | OBJ_INLINE;
+    done.parts = NULL;
+    done.n_parts = 0;
+    done.headers = NULL;
+    done.n_headers = 0;
+    done.inline_data = (const unsigned char *)"";
+    done.inline_len = 0;
+    if (record_encode_object(&done, store_key, &op->done_record, &op->done_record_len) != 0) abort();
     meta_submit(s->meta, op);
 }
 

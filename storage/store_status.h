@@ -18,6 +18,7 @@ typedef enum store_status {
     ST_SHUTTING_DOWN,
     ST_NO_SUCH_UPLOAD,
     ST_INVALID_PART,
+    ST_UPLOAD_COMPLETED,      /* the upload exists only as a completed record */
 } store_status;
 
 const char *store_status_text(store_status s);

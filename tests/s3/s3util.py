@@ -37,6 +37,20 @@ def cairn_bin():
     return os.environ.get("CAIRN_BIN") or os.path.join(REPO, "build", "cairn")
 
 
+def release_bin():
+    """The optimised binary, for measurements a sanitizer would distort
+    (resident memory): CAIRN_RELEASE_BIN, else build/cairn."""
+    return os.environ.get("CAIRN_RELEASE_BIN") or os.path.join(REPO, "build", "cairn")
+
+
+def vm_kib(pid, field):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
 def free_port():
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.bind(("127.0.0.1", 0))
@@ -66,7 +80,8 @@ class CairnServer:
     """One cairn process bound to 127.0.0.1 on a free port."""
 
     def __init__(self, datadir, creds=(AK, SK), env_extra=None, args=(),
-                 log_path=None, port=None):
+                 log_path=None, port=None, binary=None):
+        self.binary = binary
         self.datadir = datadir
         self.creds = creds
         self.env_extra = dict(env_extra or {})
@@ -85,7 +100,7 @@ class CairnServer:
         return "127.0.0.1:%d" % self.port
 
     def start(self, timeout=10.0):
-        binp = cairn_bin()
+        binp = self.binary or cairn_bin()
         if not os.path.exists(binp):
             raise RuntimeError("cairn binary not found at %s (set CAIRN_BIN)" % binp)
         os.makedirs(self.datadir, exist_ok=True)

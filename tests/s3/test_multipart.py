@@ -145,11 +145,22 @@ def test_complete_errors(s3, bucket):
     assert complete([done[0], {"PartNumber": 9, "ETag": done[1]["ETag"]}]) == (400, "InvalidPart")
     assert complete(done) == (400, "EntityTooSmall")       # part 2 is under 5 MiB and not last
     # the failures left the upload intact: a valid list completes it
-    s3.complete_multipart_upload(Bucket=bucket, Key="e", UploadId=uid,
-                                 MultipartUpload={"Parts": [done[0], done[2]]})
+    first = s3.complete_multipart_upload(Bucket=bucket, Key="e", UploadId=uid,
+                                         MultipartUpload={"Parts": [done[0], done[2]]})
+    # a retried Complete (the first answer lost on the way) gets the same answer
+    again = s3.complete_multipart_upload(Bucket=bucket, Key="e", UploadId=uid,
+                                         MultipartUpload={"Parts": [done[0], done[2]]})
+    assert again["ETag"] == first["ETag"] and again["Key"] == "e"
+    # but the upload is gone for everything else
     with pytest.raises(ClientError) as e:
-        s3.complete_multipart_upload(Bucket=bucket, Key="e", UploadId=uid,
-                                     MultipartUpload={"Parts": [done[0], done[2]]})
+        s3.upload_part(Bucket=bucket, Key="e", UploadId=uid, PartNumber=3, Body=b"late")
+    assert s3util.client_error(e.value) == (404, "NoSuchUpload")
+    with pytest.raises(ClientError) as e:
+        s3.list_parts(Bucket=bucket, Key="e", UploadId=uid)
+    assert s3util.client_error(e.value) == (404, "NoSuchUpload")
+    assert "Uploads" not in s3.list_multipart_uploads(Bucket=bucket)
+    with pytest.raises(ClientError) as e:
+        s3.abort_multipart_upload(Bucket=bucket, Key="e", UploadId=uid)
     assert s3util.client_error(e.value) == (404, "NoSuchUpload")
 
 
