@@ -67,6 +67,10 @@ static const s3_error_info table[S3E_COUNT] = {
     [S3E_INVALID_PART_ORDER] = { "InvalidPartOrder", 400,
         "The list of parts was not in ascending order. The parts list must be specified in order by part number." },
     [S3E_INVALID_PART_NUMBER] = { "InvalidPartNumber", 416, "The requested partnumber is not satisfiable." },
+    [S3E_NO_WRITE_QUORUM] = { "SlowDownWrite", 503,
+        "Resource requested is unwritable, please reduce your request rate: too few drives are online for the write quorum." },
+    [S3E_NO_READ_QUORUM] = { "SlowDownRead", 503,
+        "Resource requested is unreadable, please reduce your request rate: too few drives are online for the read quorum." },
 };
 
 const s3_error_info *s3_error_lookup(s3_error e)
@@ -87,6 +91,8 @@ s3_error s3_error_from_store(store_status st, int key_level)
     case ST_NO_SPACE: return S3E_STORAGE_FULL;
     case ST_SHUTTING_DOWN: return S3E_SERVICE_UNAVAILABLE;
     case ST_NO_SUCH_UPLOAD: case ST_UPLOAD_COMPLETED: return S3E_NO_SUCH_UPLOAD;
+    case ST_NO_WRITE_QUORUM: return S3E_NO_WRITE_QUORUM;
+    case ST_NO_READ_QUORUM: return S3E_NO_READ_QUORUM;
     case ST_INVALID_PART: return S3E_INVALID_PART;
     case ST_IO_ERROR: case ST_CORRUPT: return S3E_INTERNAL;
     }

@@ -57,6 +57,8 @@ typedef enum s3_error {
     S3E_INVALID_PART,
     S3E_INVALID_PART_ORDER,
     S3E_INVALID_PART_NUMBER,
+    S3E_NO_WRITE_QUORUM,
+    S3E_NO_READ_QUORUM,
     S3E_COUNT
 } s3_error;
 

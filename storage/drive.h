@@ -36,6 +36,8 @@ typedef struct drive_ops {
     ssize_t (*read)(drive_file *f, void *p, size_t n, uint64_t off);
     void (*close)(drive_file *f);
     int (*remove)(drive *d, const data_id *id);
+    /* Size of a committed data file, or -ENOENT. */
+    int (*size_of)(drive *d, const data_id *id, uint64_t *out);
 } drive_ops;
 
 struct drive {

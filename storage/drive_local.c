@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../common/log.h"
@@ -141,10 +142,20 @@ static int local_remove(drive *d, const data_id *id)
     return fsio_unlink(path);
 }
 
+static int local_size_of(drive *d, const data_id *id, uint64_t *out)
+{
+    char path[1200];
+    data_path(d, id, path, sizeof path);
+    struct stat st;
+    if (stat(path, &st) != 0) return -errno;
+    *out = (uint64_t)st.st_size;
+    return 0;
+}
+
 static const drive_ops local_ops = {
     .create = local_create, .write = local_write, .commit = local_commit,
     .discard = local_discard, .open = local_open, .read = local_read,
-    .close = local_close, .remove = local_remove,
+    .close = local_close, .remove = local_remove, .size_of = local_size_of,
 };
 
 static void sweep_tmp(drive *d)

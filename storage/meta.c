@@ -20,7 +20,7 @@ enum {
 
 struct meta {
     MDB_env *env;
-    MDB_dbi buckets, objects, uploads, parts;
+    MDB_dbi buckets, objects, uploads, parts, sys;
     MDB_txn *read_txn;           /* loop thread's cached read transaction */
     uv_loop_t *loop;
     uv_async_t done_async;
@@ -49,6 +49,8 @@ const char *store_status_text(store_status s)
     case ST_NO_SUCH_UPLOAD: return "no such upload";
     case ST_INVALID_PART: return "invalid part";
     case ST_UPLOAD_COMPLETED: return "upload completed";
+    case ST_NO_WRITE_QUORUM: return "write quorum not available";
+    case ST_NO_READ_QUORUM: return "read quorum not available";
     }
     return "?";
 }
@@ -139,7 +141,8 @@ int meta_open(uv_loop_t *loop, const char *sys_dir, meta **out)
     if ((rc = mdb_dbi_open(txn, "buckets", MDB_CREATE, &m->buckets)) ||
         (rc = mdb_dbi_open(txn, "objects", MDB_CREATE, &m->objects)) ||
         (rc = mdb_dbi_open(txn, "uploads", MDB_CREATE, &m->uploads)) ||
-        (rc = mdb_dbi_open(txn, "parts", MDB_CREATE, &m->parts))) {
+        (rc = mdb_dbi_open(txn, "parts", MDB_CREATE, &m->parts)) ||
+        (rc = mdb_dbi_open(txn, "sys", MDB_CREATE, &m->sys))) {
         mdb_txn_abort(txn);
         goto fail;
     }
@@ -685,6 +688,54 @@ static int apply(meta *m, MDB_txn *txn, meta_op *op, arena *scratch)
     return EINVAL;
 }
 
+/* Every committed batch advances the drive's sequence number: a drive
+ * that missed writes (it was offline) is behind the others at start. */
+static int bump_seq(meta *m, MDB_txn *txn)
+{
+    MDB_val k = { 3, "seq" }, v;
+    uint64_t seq = 0;
+    if (mdb_get(txn, m->sys, &k, &v) == 0 && v.mv_size == sizeof seq) memcpy(&seq, v.mv_data, sizeof seq);
+    seq++;
+    MDB_val nv = { sizeof seq, &seq };
+    return mdb_put(txn, m->sys, &k, &nv, 0);
+}
+
+uint64_t meta_seq(meta *m)
+{
+    MDB_txn *txn;
+    uint64_t seq = 0;
+    if (mdb_txn_begin(m->env, NULL, MDB_RDONLY, &txn) != 0) return 0;
+    MDB_val k = { 3, "seq" }, v;
+    if (mdb_get(txn, m->sys, &k, &v) == 0 && v.mv_size == sizeof seq) memcpy(&seq, v.mv_data, sizeof seq);
+    mdb_txn_abort(txn);
+    return seq;
+}
+
+/* Replaces everything in dst with src's records (a drive that is blank
+ * or missed writes).  Blocking; run before serving. */
+int meta_copy_from(meta *dst, meta *src)
+{
+    MDB_txn *rt, *wt;
+    int rc = mdb_txn_begin(src->env, NULL, MDB_RDONLY, &rt);
+    if (rc) return rc;
+    if ((rc = mdb_txn_begin(dst->env, NULL, 0, &wt)) != 0) { mdb_txn_abort(rt); return rc; }
+    MDB_dbi sd[5] = { src->buckets, src->objects, src->uploads, src->parts, src->sys };
+    MDB_dbi dd[5] = { dst->buckets, dst->objects, dst->uploads, dst->parts, dst->sys };
+    for (int i = 0; i < 5 && rc == 0; i++) {
+        if ((rc = mdb_drop(wt, dd[i], 0)) != 0) break;
+        MDB_cursor *cur;
+        if ((rc = mdb_cursor_open(rt, sd[i], &cur)) != 0) break;
+        MDB_val k, v;
+        int g;
+        for (g = mdb_cursor_get(cur, &k, &v, MDB_FIRST); g == 0; g = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+            if ((rc = mdb_put(wt, dd[i], &k, &v, MDB_APPEND)) != 0) break;
+        mdb_cursor_close(cur);
+    }
+    mdb_txn_abort(rt);
+    if (rc) { mdb_txn_abort(wt); return rc; }
+    return mdb_txn_commit(wt);
+}
+
 static void run_batch(meta *m, meta_op *batch)
 {
     arena scratch;
@@ -692,6 +743,7 @@ static void run_batch(meta *m, meta_op *batch)
     MDB_txn *txn;
     int rc = mdb_txn_begin(m->env, NULL, 0, &txn);
     for (meta_op *op = batch; rc == 0 && op; op = op->next) rc = apply(m, txn, op, &scratch);
+    if (rc == 0) rc = bump_seq(m, txn);
     if (rc == 0) rc = mdb_txn_commit(txn);
     else mdb_txn_abort(txn);
     if (rc != 0) {
@@ -953,5 +1005,44 @@ store_status meta_stale_uploads(meta *m, arena *a, int64_t cutoff_ns, size_t max
     read_end(m);
     *buckets = bl;
     *out = list;
+    return ST_OK;
+}
+
+store_status meta_scan_objects(meta *m, arena *a, const char *after_bucket, const char *after_key, size_t max,
+                               meta_scan_fn fn, void *ctx, int *more)
+{
+    *more = 0;
+    MDB_txn *txn = read_begin(m);
+    if (!txn) return ST_IO_ERROR;
+    MDB_cursor *cur;
+    if (mdb_cursor_open(txn, m->objects, &cur)) { read_end(m); return ST_IO_ERROR; }
+    meta_key mk;
+    MDB_val k, v;
+    int rc;
+    if (after_bucket) {
+        key_encode(after_bucket, after_key ? after_key : "", &mk);
+        k.mv_size = mk.len;
+        k.mv_data = mk.b;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+        if (rc == 0 && k.mv_size == mk.len && memcmp(k.mv_data, mk.b, mk.len) == 0)
+            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    } else {
+        rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    }
+    size_t seen = 0;
+    for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (seen == max) { *more = 1; break; }
+        const char *kb = k.mv_data;
+        size_t bl = strnlen(kb, k.mv_size);
+        if (bl == k.mv_size) continue;
+        object_info o;
+        if (record_decode_object(v.mv_data, v.mv_size, a, &o) != 0) continue;
+        const char *bucket = arena_strndup(a, kb, bl);
+        const char *key = o.key ? o.key : arena_strndup(a, kb + bl + 1, k.mv_size - bl - 1);
+        seen++;
+        if (fn(ctx, bucket, key, &o)) { *more = 1; break; }
+    }
+    mdb_cursor_close(cur);
+    read_end(m);
     return ST_OK;
 }

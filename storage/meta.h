@@ -122,4 +122,16 @@ struct meta_op {
 
 void meta_submit(meta *m, meta_op *op);
 
+/* Replication across drives: each committed batch bumps a sequence
+ * number; meta_copy_from brings a blank or stale drive level. */
+uint64_t meta_seq(meta *m);
+int meta_copy_from(meta *dst, meta *src);
+
+/* Every object record, in key order, from after `after_key` (bucket\0key
+ * form hidden): calls fn until it returns nonzero or max records are seen.
+ * For the heal scanner.  Event-loop thread. */
+typedef int (*meta_scan_fn)(void *ctx, const char *bucket, const char *key, const object_info *o);
+store_status meta_scan_objects(meta *m, arena *a, const char *after_bucket, const char *after_key, size_t max,
+                               meta_scan_fn fn, void *ctx, int *more);
+
 #endif

@@ -5,20 +5,47 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
 
 #include "../common/log.h"
 #include "drive.h"
+#include "format.h"
 #include "fsio.h"
+#include "volume.h"
+
+enum {
+    HEAL_QUEUE = 4096,
+    HEALTH_CHECK_MS = 2000,
+};
+
+typedef struct heal_item { data_id id; uint64_t size; int deep; } heal_item;
 
 struct store {
     uv_loop_t *loop;
-    drive *drive;
-    meta *meta;
-    char dir[1024];
+    volume vol;
+    meta *metas[VOL_MAX_DRIVES];
+    char dirs[VOL_MAX_DRIVES][1024];
+    char deployment[64];
     uv_timer_t *expiry_timer;    /* stale multipart uploads, when enabled */
     uint64_t upload_max_age_ms;
+    uv_timer_t *health_timer;    /* notices drives that vanish */
+    /* healing */
+    uv_timer_t *scan_timer;
+    heal_item queue[HEAL_QUEUE];
+    size_t q_head, q_len;
+    int heal_busy;
+    uv_work_t heal_work;
+    heal_item heal_current;
+    int heal_result, heal_shards;
+    uint64_t heal_bytes;
+    char scan_bucket[64];
+    char *scan_key;
+    int scan_active, scan_deep, scan_fast;
+    uint64_t scan_rate;          /* objects per second in background passes */
+    store_heal_status heal;
+    int closing;
 };
 
 static store_status from_errno(int e)
@@ -28,62 +55,6 @@ static store_status from_errno(int e)
     return ST_IO_ERROR;
 }
 
-int store_open(uv_loop_t *loop, const char *dir, store **out)
-{
-    store *s = calloc(1, sizeof *s);
-    if (!s) return -ENOMEM;
-    fsio_init_from_env();
-    s->loop = loop;
-    snprintf(s->dir, sizeof s->dir, "%s", dir);
-    int r = drive_local_open(dir, &s->drive);
-    if (r == 0) r = meta_open(loop, s->drive->sys, &s->meta);
-    if (r != 0) {
-        if (s->drive) drive_local_close(s->drive);
-        free(s);
-        return r;
-    }
-    *out = s;
-    return 0;
-}
-
-static void free_handle(uv_handle_t *h) { free(h); }
-
-void store_close(store *s)
-{
-    if (s->expiry_timer) {
-        uv_timer_stop(s->expiry_timer);
-        uv_close((uv_handle_t *)s->expiry_timer, free_handle);
-        s->expiry_timer = NULL;
-    }
-    meta_close(s->meta);
-    drive_local_close(s->drive);
-    free(s);
-}
-
-const char *store_dir(const store *s) { return s->dir; }
-
-size_t store_drive_info(store *s, drive_info *out, size_t max)
-{
-    if (max < 1) return 0;
-    struct statvfs v;
-    memset(&out[0], 0, sizeof out[0]);
-    out[0].path = s->drive->path;
-    if (statvfs(s->drive->path, &v) == 0) {
-        out[0].online = 1;
-        out[0].total_bytes = (uint64_t)v.f_blocks * v.f_frsize;
-        out[0].free_bytes = (uint64_t)v.f_bavail * v.f_frsize;
-        out[0].used_bytes = out[0].total_bytes - (uint64_t)v.f_bfree * v.f_frsize;
-    }
-    return 1;
-}
-
-store_layout store_get_layout(const store *s)
-{
-    (void)s;
-    store_layout l = { .n_drives = 1, .n_sets = 1, .set_size = 1, .parity = 0, .write_quorum = 1, .read_quorum = 1 };
-    return l;
-}
-
 static int64_t now_ns(void)
 {
     struct timespec ts;
@@ -91,19 +62,229 @@ static int64_t now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* ---------- background removal of replaced data ---------- */
+static void free_handle(uv_handle_t *h) { free(h); }
 
-typedef struct remove_job { uv_work_t req; drive *d; data_id id; } remove_job;
+static int online_count(store *s)
+{
+    int n = 0;
+    for (int i = 0; i < s->vol.n_drives; i++) n += volume_online(&s->vol, i) && s->metas[i];
+    return n;
+}
+
+/* Metadata is replicated on every drive, so any online drive answers
+ * reads; fewer online drives than the read quorum answer nothing. */
+static meta *read_meta(store *s)
+{
+    if (online_count(s) < s->vol.read_quorum) return NULL;
+    for (int i = 0; i < s->vol.n_drives; i++)
+        if (volume_online(&s->vol, i) && s->metas[i]) return s->metas[i];
+    return NULL;
+}
+
+/* ---------- opening: formats, replacement drives, stale metadata ---------- */
+
+static void heal_schedule_full(store *s, int fast);
+
+int store_open_drives(uv_loop_t *loop, const char *const *dirs, int n_dirs, int parity, store **out)
+{
+    store *s = calloc(1, sizeof *s);
+    if (!s) return -ENOMEM;
+    fsio_init_from_env();
+    s->loop = loop;
+    s->scan_rate = 1000;
+    if (volume_init(&s->vol, n_dirs, parity) != 0) {
+        log_error("no erasure layout for %d drives with parity %d", n_dirs, parity);
+        free(s);
+        return -EINVAL;
+    }
+    drive_format fmt[VOL_MAX_DRIVES];
+    int state[VOL_MAX_DRIVES];          /* 0 formatted, 1 blank, -1 unusable */
+    const char *deployment = NULL;
+    for (int i = 0; i < n_dirs; i++) {
+        snprintf(s->dirs[i], sizeof s->dirs[i], "%s", dirs[i]);
+        int r = drive_local_open(dirs[i], &s->vol.drives[i]);
+        if (r) {
+            log_warn("drive %s cannot be opened: %s", dirs[i], strerror(-r));
+            s->vol.drives[i] = NULL;
+            atomic_store(&s->vol.state[i], DRIVE_OFFLINE);
+            state[i] = -1;
+            continue;
+        }
+        state[i] = format_read(s->vol.drives[i]->sys, &fmt[i]);
+        if (state[i] < 0) {
+            log_error("drive %s has an unreadable format record", dirs[i]);
+            goto refuse;
+        }
+        if (state[i] == 0) {
+            if (deployment && strcmp(deployment, fmt[i].deployment) != 0) {
+                log_error("drive %s belongs to deployment %s, not %s", dirs[i], fmt[i].deployment, deployment);
+                goto refuse;
+            }
+            deployment = fmt[i].deployment;
+            if (fmt[i].drives != n_dirs || fmt[i].index != i || fmt[i].set_size != s->vol.set_size ||
+                fmt[i].parity != s->vol.m) {
+                log_error("drive %s was formatted as drive %d of %d (sets of %d, parity %d); "
+                          "the command line makes it drive %d of %d (sets of %d, parity %d)",
+                          dirs[i], fmt[i].index + 1, fmt[i].drives, fmt[i].set_size, fmt[i].parity, i + 1,
+                          n_dirs, s->vol.set_size, s->vol.m);
+                goto refuse;
+            }
+        }
+    }
+    if (!deployment) {
+        format_new_deployment(s->deployment);
+        log_info("formatting %d drive%s: deployment %s, %d set%s of %d, parity %d", n_dirs, n_dirs > 1 ? "s" : "",
+                 s->deployment, s->vol.n_sets, s->vol.n_sets > 1 ? "s" : "", s->vol.set_size, s->vol.m);
+    } else {
+        memcpy(s->deployment, deployment, strnlen(deployment, sizeof s->deployment - 1));
+    }
+    int blank = 0;
+    for (int i = 0; i < n_dirs; i++) {
+        if (state[i] != 1) continue;
+        drive_format f = { .drives = n_dirs, .set_size = s->vol.set_size, .parity = s->vol.m, .index = i };
+        snprintf(f.deployment, sizeof f.deployment, "%s", s->deployment);
+        int r = format_write(s->vol.drives[i]->sys, &f);
+        if (r) {
+            log_warn("drive %s cannot be formatted: %s", dirs[i], strerror(-r));
+            atomic_store(&s->vol.state[i], DRIVE_OFFLINE);
+            continue;
+        }
+        if (deployment) {
+            log_info("drive %s is blank: it joins the deployment and will be healed", dirs[i]);
+            blank++;
+        }
+    }
+    for (int i = 0; i < n_dirs; i++) {
+        if (!s->vol.drives[i] || atomic_load(&s->vol.state[i]) == DRIVE_OFFLINE) continue;
+        int r = meta_open(loop, s->vol.drives[i]->sys, &s->metas[i]);
+        if (r) {
+            log_warn("drive %s: metadata cannot be opened: %s", dirs[i], strerror(-r));
+            s->metas[i] = NULL;
+            atomic_store(&s->vol.state[i], DRIVE_OFFLINE);
+        }
+    }
+    /* Drives that missed writes (or are new) copy the most advanced
+     * drive's metadata before anything is served. */
+    uint64_t best = 0;
+    int src = -1;
+    for (int i = 0; i < n_dirs; i++) {
+        if (!s->metas[i]) continue;
+        uint64_t q = meta_seq(s->metas[i]);
+        if (src < 0 || q > best) { best = q; src = i; }
+    }
+    int copied = 0;
+    for (int i = 0; i < n_dirs && src >= 0; i++) {
+        if (!s->metas[i] || i == src || meta_seq(s->metas[i]) == best) continue;
+        log_info("drive %s: metadata behind (missed writes or blank); copying from %s", dirs[i], dirs[src]);
+        int r = meta_copy_from(s->metas[i], s->metas[src]);
+        if (r) {
+            log_warn("drive %s: metadata copy failed (%d); kept offline", dirs[i], r);
+            atomic_store(&s->vol.state[i], DRIVE_OFFLINE);
+        }
+        copied++;
+    }
+    if (online_count(s) < s->vol.write_quorum)
+        log_warn("only %d of %d drives are online: below the write quorum of %d", online_count(s), n_dirs,
+                 s->vol.write_quorum);
+    if (blank || copied) heal_schedule_full(s, 1);
+    *out = s;
+    return 0;
+refuse:
+    for (int i = 0; i < n_dirs; i++) if (s->vol.drives[i]) drive_local_close(s->vol.drives[i]);
+    free(s);
+    return -EINVAL;
+}
+
+int store_open(uv_loop_t *loop, const char *dir, store **out)
+{
+    const char *dirs[1] = { dir };
+    return store_open_drives(loop, dirs, 1, -1, out);
+}
+
+static void stop_timer(uv_timer_t **t)
+{
+    if (!*t) return;
+    uv_timer_stop(*t);
+    uv_close((uv_handle_t *)*t, free_handle);
+    *t = NULL;
+}
+
+void store_close(store *s)
+{
+    s->closing = 1;
+    stop_timer(&s->expiry_timer);
+    stop_timer(&s->health_timer);
+    stop_timer(&s->scan_timer);
+    for (int i = 0; i < s->vol.n_drives; i++) if (s->metas[i]) meta_close(s->metas[i]);
+    for (int i = 0; i < s->vol.n_drives; i++) if (s->vol.drives[i]) drive_local_close(s->vol.drives[i]);
+    free(s->scan_key);
+    free(s);
+}
+
+const char *store_dir(const store *s) { return s->dirs[0]; }
+const char *store_deployment(const store *s) { return s->deployment; }
+
+size_t store_drive_info(store *s, drive_info *out, size_t max)
+{
+    size_t n = 0;
+    for (int i = 0; i < s->vol.n_drives && n < max; i++, n++) {
+        memset(&out[n], 0, sizeof out[n]);
+        out[n].path = s->dirs[i];
+        out[n].online = volume_online(&s->vol, i) && s->metas[i];
+        out[n].set_index = i / s->vol.set_size;
+        out[n].drive_index = i % s->vol.set_size;
+        struct statvfs v;
+        if (statvfs(s->dirs[i], &v) == 0) {
+            out[n].total_bytes = (uint64_t)v.f_blocks * v.f_frsize;
+            out[n].free_bytes = (uint64_t)v.f_bavail * v.f_frsize;
+            out[n].used_bytes = out[n].total_bytes - (uint64_t)v.f_bfree * v.f_frsize;
+        }
+    }
+    return n;
+}
+
+store_layout store_get_layout(const store *s)
+{
+    store_layout l = { .n_drives = s->vol.n_drives, .n_sets = s->vol.n_sets, .set_size = s->vol.set_size,
+                       .parity = s->vol.m, .write_quorum = s->vol.write_quorum, .read_quorum = s->vol.read_quorum };
+    return l;
+}
+
+int store_online_drives(store *s) { return online_count(s); }
+
+/* A drive whose directory disappears (or is replaced) under a running
+ * server stops taking reads and writes; it rejoins, healed, at the next
+ * start or heal. */
+static void on_health_timer(uv_timer_t *t)
+{
+    store *s = t->data;
+    for (int i = 0; i < s->vol.n_drives; i++) {
+        if (!volume_online(&s->vol, i)) continue;
+        char path[1200];
+        snprintf(path, sizeof path, "%s/format.json", s->vol.drives[i]->sys);
+        struct stat st;
+        if (stat(path, &st) != 0) volume_mark_offline(&s->vol, i, "its format record is gone (drive removed or replaced)");
+    }
+}
+
+void store_start_health_checks(store *s)
+{
+    if (s->health_timer) return;
+    s->health_timer = malloc(sizeof *s->health_timer);
+    if (!s->health_timer) return;
+    uv_timer_init(s->loop, s->health_timer);
+    s->health_timer->data = s;
+    uv_timer_start(s->health_timer, on_health_timer, HEALTH_CHECK_MS, HEALTH_CHECK_MS);
+}
+
+/* ---------- background removal of unreferenced data ---------- */
+
+typedef struct remove_job { uv_work_t req; store *s; data_id id; } remove_job;
 
 static void remove_work(uv_work_t *req)
 {
     remove_job *j = req->data;
-    int r = j->d->ops->remove(j->d, &j->id);
-    if (r) {
-        char hex[33];
-        data_id_hex(&j->id, hex);
-        log_warn("could not remove replaced data %s: %s", hex, strerror(-r));
-    }
+    vol_remove(&j->s->vol, &j->id);
 }
 
 static void remove_after(uv_work_t *req, int status) { (void)status; free(req->data); }
@@ -113,93 +294,203 @@ static void remove_data_async(store *s, const data_id *id)
     remove_job *j = malloc(sizeof *j);
     if (!j) return;
     j->req.data = j;
-    j->d = s->drive;
+    j->s = s;
     j->id = *id;
     if (uv_queue_work(s->loop, &j->req, remove_work, remove_after) != 0) free(j);
 }
 
-/* Removes the data files a committed op left unreferenced. */
-static void remove_garbage(store *s, meta_op *op)
+/* ---------- metadata writes, replicated to every online drive ---------- */
+
+typedef void (*fanout_cb)(void *arg, store_status st, const meta_op *result);
+
+typedef struct fanout {
+    store *s;
+    meta_op tmpl;                       /* fields shared by every copy */
+    meta_op ops[VOL_MAX_DRIVES];
+    int drive_of[VOL_MAX_DRIVES];
+    int n, pending;
+    fanout_cb cb;
+    void *arg;
+    uv_timer_t defer;                   /* answers "no quorum" asynchronously */
+} fanout;
+
+static void fanout_free(fanout *f)
 {
-    for (size_t i = 0; i < op->n_garbage; i++) remove_data_async(s, &op->garbage[i]);
-    free(op->garbage);
-    op->garbage = NULL;
-    op->n_garbage = 0;
+    for (int i = 0; i < f->n; i++) free(f->ops[i].garbage);
+    free((char *)f->tmpl.bucket);
+    free((char *)f->tmpl.key);
+    free((char *)f->tmpl.upload_id);
+    free((char *)f->tmpl.if_match);
+    free((char *)f->tmpl.if_none_match);
+    free((meta_expected_part *)f->tmpl.expected);
+    free(f->tmpl.record);
+    free(f->tmpl.done_record);
+    for (int i = 0; i < f->n; i++) free(f->ops[i].done_record);
+    free(f);
+}
+
+static void fanout_finish(fanout *f)
+{
+    store *s = f->s;
+    int ok = 0;
+    const meta_op *first_ok = NULL;
+    store_status logical = ST_OK;
+    int logical_same = 1, any_logical = 0;
+    for (int i = 0; i < f->n; i++) {
+        meta_op *op = &f->ops[i];
+        if (op->status == ST_OK) {
+            ok++;
+            if (!first_ok) first_ok = op;
+        } else if (op->status == ST_IO_ERROR || op->status == ST_CORRUPT) {
+            volume_mark_offline(&s->vol, f->drive_of[i], "its metadata write failed");
+        } else {
+            if (any_logical && op->status != logical) logical_same = 0;
+            logical = op->status;
+            any_logical = 1;
+        }
+    }
+    store_status st;
+    if (ok >= s->vol.write_quorum || (ok > 0 && ok == f->n && f->n >= s->vol.write_quorum)) st = ST_OK;
+    else if (!ok && any_logical && logical_same) st = logical;
+    else if (any_logical && logical_same && ok == 0) st = logical;
+    else st = ok == 0 && f->n > 0 && f->ops[0].status == ST_NO_SPACE ? ST_NO_SPACE : ST_NO_WRITE_QUORUM;
+    /* Data the commit left unreferenced (the same on every drive). */
+    if (st == ST_OK && first_ok)
+        for (size_t g = 0; g < first_ok->n_garbage; g++) remove_data_async(s, &first_ok->garbage[g]);
+    f->cb(f->arg, st, st == ST_OK ? first_ok : NULL);
+    fanout_free(f);
+}
+
+static void fanout_op_done(meta_op *op)
+{
+    fanout *f = op->arg;
+    if (--f->pending == 0) fanout_finish(f);
+}
+
+static void fanout_defer_closed(uv_handle_t *h) { fanout_free(h->data); }
+
+static void fanout_deferred(uv_timer_t *t)
+{
+    fanout *f = t->data;
+    f->cb(f->arg, ST_NO_WRITE_QUORUM, NULL);
+    /* the timer lives inside f: f is freed once the handle is closed */
+    uv_close((uv_handle_t *)&f->defer, fanout_defer_closed);
+}
+
+/* Takes ownership of the template's malloc'd strings and records. */
+static void fanout_submit(store *s, fanout *f, fanout_cb cb, void *arg)
+{
+    f->s = s;
+    f->cb = cb;
+    f->arg = arg;
+    int targets[VOL_MAX_DRIVES], nt = 0;
+    for (int i = 0; i < s->vol.n_drives; i++)
+        if (volume_online(&s->vol, i) && s->metas[i]) targets[nt++] = i;
+    if (nt < s->vol.write_quorum) {
+        uv_timer_init(s->loop, &f->defer);
+        f->defer.data = f;
+        uv_timer_start(&f->defer, fanout_deferred, 0, 0);
+        return;
+    }
+    f->n = nt;
+    f->pending = nt;
+    for (int j = 0; j < nt; j++) {
+        meta_op *op = &f->ops[j];
+        *op = f->tmpl;
+        op->record = NULL;
+        op->done_record = NULL;
+        if (f->tmpl.record) {
+            op->record = malloc(f->tmpl.record_len ? f->tmpl.record_len : 1);
+            if (!op->record) abort();
+            memcpy(op->record, f->tmpl.record, f->tmpl.record_len);
+        }
+        if (f->tmpl.done_record) {
+            op->done_record = malloc(f->tmpl.done_record_len);
+            if (!op->done_record) abort();
+            memcpy(op->done_record, f->tmpl.done_record, f->tmpl.done_record_len);
+        }
+        op->done = fanout_op_done;
+        op->arg = f;
+        f->drive_of[j] = targets[j];
+    }
+    /* submit after every copy is built: callbacks run on the loop later */
+    for (int j = 0; j < nt; j++) meta_submit(s->metas[targets[j]], &f->ops[j]);
+}
+
+static fanout *fanout_new(meta_op_kind kind, const char *bucket, const char *key)
+{
+    fanout *f = calloc(1, sizeof *f);
+    if (!f) abort();
+    f->tmpl.kind = kind;
+    f->tmpl.bucket = strdup(bucket);
+    f->tmpl.key = key ? strdup(key) : NULL;
+    if (!f->tmpl.bucket || (key && !f->tmpl.key)) abort();
+    return f;
+}
+
+typedef struct simple_wait { store_done_cb cb; void *arg; } simple_wait;
+
+static void simple_done(void *arg, store_status st, const meta_op *result)
+{
+    (void)result;
+    simple_wait *w = arg;
+    store_done_cb cb = w->cb;
+    void *a = w->arg;
+    free(w);
+    cb(a, st);
+}
+
+static void submit_simple(store *s, fanout *f, store_done_cb cb, void *arg)
+{
+    simple_wait *w = malloc(sizeof *w);
+    if (!w) abort();
+    w->cb = cb;
+    w->arg = arg;
+    fanout_submit(s, f, simple_done, w);
 }
 
 /* ---------- buckets ---------- */
 
-typedef struct simple_op {
-    meta_op op;
-    store *s;
-    store_done_cb cb;
-    void *arg;
-} simple_op;
-
-static void simple_done(meta_op *op)
+store_status store_bucket_get(store *s, const char *name, bucket_info *out)
 {
-    simple_op *so = (simple_op *)op;
-    remove_garbage(so->s, op);
-    so->cb(so->arg, op->status);
-    free((char *)op->bucket);
-    free((char *)op->key);
-    free((char *)op->upload_id);
-    free((char *)op->if_match);
-    free((char *)op->if_none_match);
-    free((meta_expected_part *)op->expected);
-    free(op->done_record);
-    free(so);
+    meta *m = read_meta(s);
+    return m ? meta_get_bucket(m, name, out) : ST_NO_READ_QUORUM;
 }
-
-static simple_op *simple_new(store *s, meta_op_kind kind, const char *bucket, const char *key,
-                             store_done_cb cb, void *arg)
-{
-    simple_op *so = calloc(1, sizeof *so);
-    if (!so) abort();
-    so->s = s;
-    so->cb = cb;
-    so->arg = arg;
-    so->op.kind = kind;
-    so->op.bucket = strdup(bucket);
-    so->op.key = key ? strdup(key) : NULL;
-    so->op.done = simple_done;
-    if (!so->op.bucket || (key && !so->op.key)) abort();
-    return so;
-}
-
-store_status store_bucket_get(store *s, const char *name, bucket_info *out) { return meta_get_bucket(s->meta, name, out); }
 
 store_status store_bucket_list(store *s, arena *a, bucket_info **out, size_t *n)
 {
-    return meta_list_buckets(s->meta, a, out, n);
+    meta *m = read_meta(s);
+    return m ? meta_list_buckets(m, a, out, n) : ST_NO_READ_QUORUM;
 }
 
 void store_bucket_create(store *s, const char *name, store_done_cb cb, void *arg)
 {
-    simple_op *so = simple_new(s, META_BUCKET_CREATE, name, NULL, cb, arg);
+    fanout *f = fanout_new(META_BUCKET_CREATE, name, NULL);
     bucket_info b = { .name = name, .created_ns = now_ns() };
-    if (record_encode_bucket(&b, &so->op.record, &so->op.record_len) != 0) abort();
-    meta_submit(s->meta, &so->op);
+    if (record_encode_bucket(&b, &f->tmpl.record, &f->tmpl.record_len) != 0) abort();
+    submit_simple(s, f, cb, arg);
 }
 
 void store_bucket_delete(store *s, const char *name, store_done_cb cb, void *arg)
 {
-    meta_submit(s->meta, &simple_new(s, META_BUCKET_DELETE, name, NULL, cb, arg)->op);
+    submit_simple(s, fanout_new(META_BUCKET_DELETE, name, NULL), cb, arg);
 }
 
 void store_object_delete(store *s, const char *bucket, const char *key, store_done_cb cb, void *arg)
 {
-    meta_submit(s->meta, &simple_new(s, META_OBJECT_DELETE, bucket, key, cb, arg)->op);
+    submit_simple(s, fanout_new(META_OBJECT_DELETE, bucket, key), cb, arg);
 }
 
 store_status store_object_info(store *s, arena *a, const char *bucket, const char *key, object_info *out)
 {
-    return meta_get_object(s->meta, a, bucket, key, out);
+    meta *m = read_meta(s);
+    return m ? meta_get_object(m, a, bucket, key, out) : ST_NO_READ_QUORUM;
 }
 
 store_status store_object_list(store *s, arena *a, const char *bucket, const list_params *p, list_result *r)
 {
-    return meta_list_objects(s->meta, a, bucket, p, r);
+    meta *m = read_meta(s);
+    return m ? meta_list_objects(m, a, bucket, p, r) : ST_NO_READ_QUORUM;
 }
 
 /* ---------- writing ---------- */
@@ -215,14 +506,15 @@ struct store_put {
     void (*release)(void *ctx);
     put_buf fill;               /* receives bytes from the caller */
     put_buf spare;              /* the other block (in flight or idle) */
-    drive_file *file;
+    vol_writer *writer;
     data_id id;
-    uint64_t written;           /* bytes handed to workers */
+    uint64_t written;           /* bytes handed to workers for the data file */
     uint64_t total;             /* bytes received */
     int inflight;
     int aborted;
     int finishing;
     int finished;
+    int committed_data;         /* the data file set is in place */
     int want_resume;
     int no_inline;              /* multipart parts are always data files */
     int error;                  /* first -errno from a worker */
@@ -234,10 +526,8 @@ struct store_put {
     /* the job in flight */
     unsigned char *job_p;
     size_t job_len;
-    int job_final;              /* commit the file after writing */
+    int job_final;              /* commit the data after writing */
     int job_inline;             /* observe only, nothing to write */
-    /* commit */
-    meta_op op;
     store_done_cb commit_cb;
     void *commit_arg;
 };
@@ -284,18 +574,19 @@ static void put_work(uv_work_t *req)
     if (p->aborted) return;
     if (p->job_len && p->observe) p->observe(p->observe_ctx, p->job_p, p->job_len);
     if (p->job_inline || p->error) return;
-    if (!p->file) {
-        int r = p->s->drive->ops->create(p->s->drive, &p->id, &p->file);
-        if (r) { p->error = r; p->file = NULL; return; }
+    if (!p->writer) {
+        int r = vol_writer_create(&p->s->vol, &p->id, &p->writer);
+        if (r) { p->error = r; p->writer = NULL; return; }
     }
     if (p->job_len) {
-        int r = p->s->drive->ops->write(p->file, p->job_p, p->job_len, p->written);
+        int r = vol_writer_write(p->writer, p->job_p, p->job_len);
         if (r) { p->error = r; return; }
     }
     if (p->job_final) {
-        int r = p->s->drive->ops->commit(p->file);
-        p->file = NULL;
+        int r = vol_writer_commit(p->writer);
+        p->writer = NULL;
         if (r) p->error = r;
+        else p->committed_data = 1;
     }
 }
 
@@ -304,8 +595,8 @@ static void put_submit(store_put *p, int final);
 static void discard_work(uv_work_t *req)
 {
     store_put *p = req->data;
-    if (p->file) p->s->drive->ops->discard(p->file);
-    p->file = NULL;
+    if (p->writer) vol_writer_discard(p->writer);
+    p->writer = NULL;
 }
 
 static void discard_after(uv_work_t *req, int status)
@@ -316,7 +607,7 @@ static void discard_after(uv_work_t *req, int status)
 
 static void put_dispose(store_put *p)
 {
-    if (p->file) {
+    if (p->writer) {
         p->work.data = p;
         if (uv_queue_work(p->s->loop, &p->work, discard_work, discard_after) == 0) return;
     }
@@ -329,6 +620,7 @@ static void put_after(uv_work_t *req, int status)
     store_put *p = req->data;
     p->inflight = 0;
     if (p->aborted) {
+        if (p->committed_data) remove_data_async(p->s, &p->id);
         put_dispose(p);
         return;
     }
@@ -337,7 +629,11 @@ static void put_after(uv_work_t *req, int status)
         p->finished = 1;
         store_done_cb cb = p->finish_cb;
         p->finish_cb = NULL;
-        if (cb) cb(p->finish_arg, p->error ? from_errno(p->error) : ST_OK);
+        store_status st = ST_OK;
+        if (p->error)
+            st = p->error == -EIO && online_count(p->s) < p->s->vol.write_quorum ? ST_NO_WRITE_QUORUM
+                                                                                 : from_errno(p->error);
+        if (cb) cb(p->finish_arg, st);
         return;
     }
     if (p->fill.len >= STORE_BLOCK) {
@@ -352,21 +648,28 @@ static void put_after(uv_work_t *req, int status)
     }
 }
 
-/* Hands the fill block to a worker and swaps in the spare. */
+/* Hands exactly one block (or the last, shorter one) to a worker: the
+ * erasure code cuts data at block boundaries, so what arrived beyond the
+ * block moves to the next buffer. */
 static void put_submit(store_put *p, int final)
 {
     put_buf job = p->fill;
     p->fill = p->spare;
     p->spare = job;
-    if (!p->fill.p) {
-        p->fill.p = malloc(STORE_BLOCK + PUT_SLACK);
+    size_t take = job.len > STORE_BLOCK ? STORE_BLOCK : job.len;
+    size_t rest = job.len - take;
+    if (!p->fill.p || p->fill.cap < STORE_BLOCK + PUT_SLACK || p->fill.cap < rest) {
+        size_t cap = STORE_BLOCK + PUT_SLACK > rest ? STORE_BLOCK + PUT_SLACK : rest;
+        free(p->fill.p);
+        p->fill.p = malloc(cap);
         if (!p->fill.p) abort();
-        p->fill.cap = STORE_BLOCK + PUT_SLACK;
+        p->fill.cap = cap;
     }
-    p->fill.len = 0;
+    p->fill.len = rest;
+    if (rest) memcpy(p->fill.p, job.p + take, rest);
     p->job_p = job.p;
-    p->job_len = job.len;
-    p->job_final = final;
+    p->job_len = take;
+    p->job_final = final && rest == 0;
     p->job_inline = 0;
     p->inflight = 1;
     p->work.data = p;
@@ -426,45 +729,26 @@ void store_put_abort(store_put *p)
 {
     p->aborted = 1;
     if (p->inflight) return;   /* put_after disposes */
-    if (p->finished && p->written > 0 && !p->error) {
-        /* Data was committed into place but the caller rejected it. */
-        remove_data_async(p->s, &p->id);
-    }
+    /* Data committed into place, then rejected by the caller. */
+    if (p->committed_data) remove_data_async(p->s, &p->id);
     put_dispose(p);
 }
 
-static void put_commit_done(meta_op *op)
+static void put_commit_done(void *arg, store_status st, const meta_op *result)
 {
-    store_put *p = (store_put *)((char *)op - offsetof(store_put, op));
-    store *s = p->s;
-    remove_garbage(s, op);
-    if (op->status != ST_OK && p->written > 0) remove_data_async(s, &p->id);
+    (void)result;
+    store_put *p = arg;
+    if (st != ST_OK && p->committed_data) remove_data_async(p->s, &p->id);
     store_done_cb cb = p->commit_cb;
-    void *arg = p->commit_arg;
-    store_status st = op->status;
-    free((char *)op->bucket);
-    free((char *)op->key);
-    free((char *)op->if_match);
-    free((char *)op->if_none_match);
-    free((char *)op->upload_id);
+    void *cb_arg = p->commit_arg;
     put_free(p);
-    cb(arg, st);
+    cb(cb_arg, st);
 }
 
-static void put_commit_op(store_put *p, meta_op_kind kind, const char *bucket, const char *key,
-                          const char *upload_id, uint32_t part_number, object_info *info,
-                          const put_conditions *cond, store_done_cb cb, void *arg);
-
-void store_put_commit(store_put *p, const char *bucket, const char *key, object_info *info,
-                      const put_conditions *cond, store_done_cb cb, void *arg)
+static const char *long_key(const char *bucket, const char *key)
 {
-    put_commit_op(p, META_OBJECT_PUT, bucket, key, NULL, 0, info, cond, cb, arg);
-}
-
-void store_part_commit(store_put *p, const char *bucket, const char *key, const char *upload_id,
-                       uint32_t part_number, object_info *info, store_done_cb cb, void *arg)
-{
-    put_commit_op(p, META_PART_PUT, bucket, key, upload_id, part_number, info, NULL, cb, arg);
+    /* keys that do not fit an LMDB key keep their full name in the record */
+    return strlen(bucket) + 1 + strlen(key) > 400 ? key : NULL;
 }
 
 static void put_commit_op(store_put *p, meta_op_kind kind, const char *bucket, const char *key,
@@ -482,23 +766,28 @@ static void put_commit_op(store_put *p, meta_op_kind kind, const char *bucket, c
         info->flags &= ~(uint32_t)OBJ_INLINE;
         info->data = p->id;
     }
-    /* Long keys keep their full name in the record. */
-    const char *store_key = strlen(bucket) + 1 + strlen(key) > 400 ? key : NULL;
     p->commit_cb = cb;
     p->commit_arg = arg;
-    meta_op *op = &p->op;
-    op->kind = kind;
-    op->bucket = strdup(bucket);
-    op->key = strdup(key);
-    op->upload_id = upload_id ? strdup(upload_id) : NULL;
-    op->part_number = part_number;
-    op->if_match = cond && cond->if_match ? strdup(cond->if_match) : NULL;
-    op->if_none_match = cond && cond->if_none_match ? strdup(cond->if_none_match) : NULL;
-    op->done = put_commit_done;
-    if (record_encode_object(info, store_key, &op->record, &op->record_len) != 0) abort();
-    meta_submit(p->s->meta, op);
+    fanout *f = fanout_new(kind, bucket, key);
+    f->tmpl.upload_id = upload_id ? strdup(upload_id) : NULL;
+    f->tmpl.part_number = part_number;
+    f->tmpl.if_match = cond && cond->if_match ? strdup(cond->if_match) : NULL;
+    f->tmpl.if_none_match = cond && cond->if_none_match ? strdup(cond->if_none_match) : NULL;
+    if (record_encode_object(info, long_key(bucket, key), &f->tmpl.record, &f->tmpl.record_len) != 0) abort();
+    fanout_submit(p->s, f, put_commit_done, p);
 }
 
+void store_put_commit(store_put *p, const char *bucket, const char *key, object_info *info,
+                      const put_conditions *cond, store_done_cb cb, void *arg)
+{
+    put_commit_op(p, META_OBJECT_PUT, bucket, key, NULL, 0, info, cond, cb, arg);
+}
+
+void store_part_commit(store_put *p, const char *bucket, const char *key, const char *upload_id,
+                       uint32_t part_number, object_info *info, store_done_cb cb, void *arg)
+{
+    put_commit_op(p, META_PART_PUT, bucket, key, upload_id, part_number, info, NULL, cb, arg);
+}
 
 /* ---------- multipart uploads ---------- */
 
@@ -508,48 +797,53 @@ void store_upload_create(store *s, const char *bucket, const char *key, object_i
     data_id id;
     data_id_random(&id);
     data_id_hex(&id, upload_id);
-    simple_op *so = simple_new(s, META_UPLOAD_CREATE, bucket, key, cb, arg);
-    so->op.upload_id = strdup(upload_id);
+    fanout *f = fanout_new(META_UPLOAD_CREATE, bucket, key);
+    f->tmpl.upload_id = strdup(upload_id);
     meta_info->mtime_ns = now_ns();
     meta_info->flags = OBJ_INLINE;      /* an upload record holds no data */
     meta_info->inline_data = (const unsigned char *)"";
     meta_info->inline_len = 0;
-    const char *store_key = strlen(bucket) + 1 + strlen(key) > 400 ? key : NULL;
-    if (!so->op.upload_id || record_encode_object(meta_info, store_key, &so->op.record, &so->op.record_len) != 0)
+    if (!f->tmpl.upload_id ||
+        record_encode_object(meta_info, long_key(bucket, key), &f->tmpl.record, &f->tmpl.record_len) != 0)
         abort();
-    meta_submit(s->meta, &so->op);
+    submit_simple(s, f, cb, arg);
 }
 
 store_status store_upload_get(store *s, arena *a, const char *bucket, const char *key, const char *upload_id,
                               object_info *out)
 {
-    return meta_get_upload(s->meta, a, bucket, key, upload_id, out);
+    meta *m = read_meta(s);
+    return m ? meta_get_upload(m, a, bucket, key, upload_id, out) : ST_NO_READ_QUORUM;
 }
 
 store_status store_part_list(store *s, arena *a, const char *upload_id, uint32_t marker, size_t max,
                              obj_part **out, size_t *n, int *truncated)
 {
-    return meta_list_parts(s->meta, a, upload_id, marker, max, out, n, truncated);
+    meta *m = read_meta(s);
+    return m ? meta_list_parts(m, a, upload_id, marker, max, out, n, truncated) : ST_NO_READ_QUORUM;
 }
 
 store_status store_upload_list(store *s, arena *a, const char *bucket, const upload_list_params *p,
                                upload_entry **out, size_t *n, const char ***prefixes, size_t *n_prefixes,
                                int *truncated)
 {
-    return meta_list_uploads(s->meta, a, bucket, p, out, n, prefixes, n_prefixes, truncated);
+    meta *m = read_meta(s);
+    return m ? meta_list_uploads(m, a, bucket, p, out, n, prefixes, n_prefixes, truncated) : ST_NO_READ_QUORUM;
 }
 
 store_status store_stale_uploads(store *s, arena *a, int64_t cutoff_ns, size_t max, const char ***buckets,
                                  upload_entry **out, size_t *n)
 {
-    return meta_stale_uploads(s->meta, a, cutoff_ns, max, buckets, out, n);
+    meta *m = read_meta(s);
+    *n = 0;
+    return m ? meta_stale_uploads(m, a, cutoff_ns, max, buckets, out, n) : ST_NO_READ_QUORUM;
 }
 
 void store_upload_complete(store *s, const char *bucket, const char *key, const char *upload_id,
                            object_info *final, const put_conditions *cond, store_done_cb cb, void *arg)
 {
-    simple_op *so = simple_new(s, META_UPLOAD_COMPLETE, bucket, key, cb, arg);
-    meta_op *op = &so->op;
+    fanout *f = fanout_new(META_UPLOAD_COMPLETE, bucket, key);
+    meta_op *op = &f->tmpl;
     op->upload_id = strdup(upload_id);
     op->if_match = cond && cond->if_match ? strdup(cond->if_match) : NULL;
     op->if_none_match = cond && cond->if_none_match ? strdup(cond->if_none_match) : NULL;
@@ -563,7 +857,7 @@ void store_upload_complete(store *s, const char *bucket, const char *key, const 
     op->n_expected = final->n_parts;
     final->flags = OBJ_MULTIPART;
     if (!final->mtime_ns) final->mtime_ns = now_ns();
-    const char *store_key = strlen(bucket) + 1 + strlen(key) > 400 ? key : NULL;
+    const char *store_key = long_key(bucket, key);
     if (record_encode_object(final, store_key, &op->record, &op->record_len) != 0) abort();
     /* what a retried Complete answers: ETag and checksum, no parts */
     object_info done = *final;
@@ -575,16 +869,16 @@ void store_upload_complete(store *s, const char *bucket, const char *key, const 
     done.inline_data = (const unsigned char *)"";
     done.inline_len = 0;
     if (record_encode_object(&done, store_key, &op->done_record, &op->done_record_len) != 0) abort();
-    meta_submit(s->meta, op);
+    submit_simple(s, f, cb, arg);
 }
 
 void store_upload_abort(store *s, const char *bucket, const char *key, const char *upload_id, store_done_cb cb,
                         void *arg)
 {
-    simple_op *so = simple_new(s, META_UPLOAD_ABORT, bucket, key, cb, arg);
-    so->op.upload_id = strdup(upload_id);
-    if (!so->op.upload_id) abort();
-    meta_submit(s->meta, &so->op);
+    fanout *f = fanout_new(META_UPLOAD_ABORT, bucket, key);
+    f->tmpl.upload_id = strdup(upload_id);
+    if (!f->tmpl.upload_id) abort();
+    submit_simple(s, f, cb, arg);
 }
 
 /* ---------- reading ---------- */
@@ -593,15 +887,14 @@ typedef struct read_segment { data_id id; uint64_t start, size; } read_segment;
 
 struct store_reader {
     store *s;
-    read_segment *segs;          /* one per data file, in object order */
+    read_segment *segs;          /* one per data file set, in object order */
     size_t n_segs;
-    size_t cur_seg;              /* segment whose file is open */
-    drive_file *file;
+    size_t cur_seg;
+    vol_reader *vr;              /* open for cur_seg */
+    int damaged_seg;             /* a segment that needed reconstruction */
     uv_work_t work;
     int error;
-    /* open */
     store_open_cb open_cb;
-    /* read in flight */
     uint64_t off;
     void *buf;
     size_t n;
@@ -612,13 +905,18 @@ struct store_reader {
     int busy;
 };
 
+static void heal_enqueue(store *s, const data_id *id, uint64_t size, int deep);
+
 static int reader_open_seg(store_reader *r, size_t i)
 {
-    if (r->file && r->cur_seg == i) return 0;
-    if (r->file) r->s->drive->ops->close(r->file);
-    r->file = NULL;
-    int e = r->s->drive->ops->open(r->s->drive, &r->segs[i].id, &r->file);
-    if (e) { r->file = NULL; return e; }
+    if (r->vr && r->cur_seg == i) return 0;
+    if (r->vr) {
+        if (vol_reader_damage(r->vr)) r->damaged_seg = (int)r->cur_seg + 1;
+        vol_reader_close(r->vr);
+    }
+    r->vr = NULL;
+    int e = vol_reader_open(&r->s->vol, &r->segs[i].id, r->segs[i].size, &r->vr);
+    if (e) return e;
     r->cur_seg = i;
     return 0;
 }
@@ -626,14 +924,25 @@ static int reader_open_seg(store_reader *r, size_t i)
 static void open_work(uv_work_t *req)
 {
     store_reader *r = req->data;
-    r->error = r->n_segs ? reader_open_seg(r, 0) : 0;
+    r->error = 0;
+    if (!r->n_segs) return;
+    r->error = reader_open_seg(r, 0);
+    /* a data file set that is gone on every drive: the object was replaced */
+    if (!r->error && r->segs[0].size) {
+        unsigned char probe;
+        ssize_t got = vol_reader_read(r->vr, &probe, 1, 0);
+        if (got < 0) r->error = got == -EIO ? -ENOENT : (int)got;
+    }
 }
 
 static void reader_close_work(uv_work_t *req)
 {
     store_reader *r = req->data;
-    if (r->file) r->s->drive->ops->close(r->file);
-    r->file = NULL;
+    if (r->vr) {
+        if (vol_reader_damage(r->vr)) r->damaged_seg = (int)r->cur_seg + 1;
+        vol_reader_close(r->vr);
+    }
+    r->vr = NULL;
 }
 
 static void reader_free(store_reader *r)
@@ -645,7 +954,13 @@ static void reader_free(store_reader *r)
 static void reader_free_after(uv_work_t *req, int status)
 {
     (void)status;
-    reader_free(req->data);
+    store_reader *r = req->data;
+    if (r->damaged_seg && !r->s->closing) {
+        /* a read that met damage queues its data for healing */
+        const read_segment *sg = &r->segs[r->damaged_seg - 1];
+        heal_enqueue(r->s, &sg->id, sg->size, 1);
+    }
+    reader_free(r);
 }
 
 static void open_after(uv_work_t *req, int status)
@@ -657,6 +972,7 @@ static void open_after(uv_work_t *req, int status)
         store_open_cb cb = r->open_cb;
         void *arg = r->arg;
         store_status st = from_errno(r->error);
+        if (r->vr) vol_reader_close(r->vr);
         reader_free(r);
         cb(arg, st, NULL);
         return;
@@ -666,6 +982,10 @@ static void open_after(uv_work_t *req, int status)
 
 void store_read_open(store *s, const object_info *o, store_open_cb cb, void *arg)
 {
+    if (online_count(s) < s->vol.read_quorum) {
+        cb(arg, ST_NO_READ_QUORUM, NULL);
+        return;
+    }
     store_reader *r = calloc(1, sizeof *r);
     if (!r) abort();
     r->s = s;
@@ -697,7 +1017,7 @@ void store_read_open(store *s, const object_info *o, store_open_cb cb, void *arg
     }
 }
 
-/* Reads across segment boundaries; a short file is an error, not EOF. */
+/* Reads across part boundaries; a short read is an error, not EOF. */
 static void read_work(uv_work_t *req)
 {
     store_reader *r = req->data;
@@ -712,7 +1032,7 @@ static void read_work(uv_work_t *req)
         uint64_t in_seg = off - r->segs[i].start;
         size_t want = r->n - done;
         if (want > r->segs[i].size - in_seg) want = (size_t)(r->segs[i].size - in_seg);
-        ssize_t got = r->s->drive->ops->read(r->file, (char *)r->buf + done, want, in_seg);
+        ssize_t got = vol_reader_read(r->vr, (char *)r->buf + done, want, in_seg);
         if (got < 0) { r->got = got; return; }
         done += (size_t)got;
         if ((size_t)got < want) break;
@@ -762,6 +1082,155 @@ void store_read_close(store_reader *r)
     }
 }
 
+/* ---------- healing ----------
+ *
+ * A queue of data file sets to check and rebuild, served one at a time by
+ * a worker (vol_heal), fed by reads that met damage and by a scanner that
+ * walks every object record at a bounded rate (a full pass at once after
+ * a drive was replaced, or when an operator asks). */
+
+static void heal_run_next(store *s);
+
+static void heal_after(uv_work_t *req, int status)
+{
+    (void)status;
+    store *s = req->data;
+    s->heal_busy = 0;
+    if (s->heal_result == 0) {
+        if (s->heal_shards) {
+            s->heal.objects_healed++;
+            s->heal.shards_healed += (uint64_t)s->heal_shards;
+            s->heal.bytes_healed += s->heal_bytes;
+        }
+    } else {
+        s->heal.objects_failed++;
+    }
+    if (!s->closing) heal_run_next(s);
+}
+
+static void heal_work_fn(uv_work_t *req)
+{
+    store *s = req->data;
+    s->heal_result = vol_heal(&s->vol, &s->heal_current.id, s->heal_current.size, s->heal_current.deep,
+                              &s->heal_shards, &s->heal_bytes);
+}
+
+static void heal_run_next(store *s)
+{
+    if (s->heal_busy || !s->q_len || s->closing) return;
+    s->heal_current = s->queue[s->q_head];
+    s->q_head = (s->q_head + 1) % HEAL_QUEUE;
+    s->q_len--;
+    s->heal_busy = 1;
+    s->heal_work.data = s;
+    if (uv_queue_work(s->loop, &s->heal_work, heal_work_fn, heal_after) != 0) s->heal_busy = 0;
+}
+
+static void heal_enqueue(store *s, const data_id *id, uint64_t size, int deep)
+{
+    if (s->vol.m == 0 && !deep) return;     /* one drive: nothing to rebuild from */
+    if (s->q_len == HEAL_QUEUE) { s->heal.dropped++; return; }
+    heal_item *it = &s->queue[(s->q_head + s->q_len) % HEAL_QUEUE];
+    it->id = *id;
+    it->size = size;
+    it->deep = deep;
+    s->q_len++;
+    heal_run_next(s);
+}
+
+typedef struct scan_ctx { store *s; const char *last_bucket, *last_key; } scan_ctx;
+
+static int scan_one(void *vctx, const char *bucket, const char *key, const object_info *o)
+{
+    scan_ctx *c = vctx;
+    store *s = c->s;
+    c->last_bucket = bucket;
+    c->last_key = key;
+    s->heal.objects_scanned++;
+    if (o->flags & OBJ_MULTIPART) {
+        for (size_t i = 0; i < o->n_parts; i++) heal_enqueue(s, &o->parts[i].data, o->parts[i].size, s->scan_deep);
+    } else if (!(o->flags & OBJ_INLINE)) {
+        heal_enqueue(s, &o->data, o->size, s->scan_deep);
+    }
+    /* leave room in the queue: stop the batch when it is half full */
+    return s->q_len > HEAL_QUEUE / 2;
+}
+
+static void on_scan_timer(uv_timer_t *t)
+{
+    store *s = t->data;
+    if (!s->scan_active) return;
+    if (s->q_len > HEAL_QUEUE / 2) return;       /* the healer is behind: wait */
+    meta *m = read_meta(s);
+    if (!m) return;
+    arena a;
+    arena_init(&a);
+    scan_ctx c = { .s = s };
+    size_t batch = s->scan_fast ? 2000 : (size_t)(s->scan_rate / 10 + 1);
+    int more = 0;
+    meta_scan_objects(m, &a, s->scan_bucket[0] ? s->scan_bucket : NULL, s->scan_key, batch, scan_one, &c, &more);
+    if (c.last_bucket) {
+        snprintf(s->scan_bucket, sizeof s->scan_bucket, "%s", c.last_bucket);
+        free(s->scan_key);
+        s->scan_key = strdup(c.last_key);
+    }
+    if (!more) {
+        /* a pass is complete */
+        s->heal.passes++;
+        s->scan_bucket[0] = '\0';
+        free(s->scan_key);
+        s->scan_key = NULL;
+        if (s->scan_fast) {
+            s->scan_fast = 0;
+            s->scan_deep = 0;
+            s->heal.running = 0;
+        }
+    }
+    arena_reset(&a);
+}
+
+static void ensure_scan_timer(store *s)
+{
+    if (s->scan_timer) return;
+    s->scan_timer = malloc(sizeof *s->scan_timer);
+    if (!s->scan_timer) return;
+    uv_timer_init(s->loop, s->scan_timer);
+    s->scan_timer->data = s;
+    uv_timer_start(s->scan_timer, on_scan_timer, 100, 100);
+}
+
+static void heal_schedule_full(store *s, int fast)
+{
+    s->scan_active = 1;
+    s->scan_fast = fast;
+    s->scan_bucket[0] = '\0';
+    free(s->scan_key);
+    s->scan_key = NULL;
+    if (fast) s->heal.running = 1;
+    if (s->loop) ensure_scan_timer(s);
+}
+
+void store_start_background_heal(store *s, uint64_t objects_per_second)
+{
+    if (s->vol.m == 0) return;                  /* nothing to heal from on one drive */
+    s->scan_rate = objects_per_second ? objects_per_second : 1;
+    s->scan_active = 1;
+    ensure_scan_timer(s);
+}
+
+void store_heal_start(store *s, int deep)
+{
+    heal_schedule_full(s, 1);
+    s->scan_deep = deep;
+    s->heal.started_ns = now_ns();
+}
+
+store_heal_status store_heal_get_status(store *s)
+{
+    store_heal_status st = s->heal;
+    st.queued = s->q_len + (size_t)s->heal_busy;
+    return st;
+}
 /* ---------- stale multipart uploads ---------- */
 
 static void expired_upload_done(void *arg, store_status st)

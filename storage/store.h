@@ -39,9 +39,34 @@ enum { STORE_BLOCK = 1024 * 1024 };
 
 typedef struct store store;
 
-int store_open(uv_loop_t *loop, const char *dir, store **out);
+/* Opens a deployment on one or more drives (directories): formats blank
+ * ones, refuses foreign or misplaced ones, brings drives that missed
+ * writes level, and schedules healing of replaced drives.  parity < 0
+ * takes the default for the set size (MinIO's: EC:1 for 2-3 drives, EC:2
+ * for 4-5, EC:3 for 6-7, EC:4 for 8 and more). */
+int store_open_drives(uv_loop_t *loop, const char *const *dirs, int n_dirs, int parity, store **out);
+int store_open(uv_loop_t *loop, const char *dir, store **out);   /* one drive */
 void store_close(store *s);
 const char *store_dir(const store *s);
+const char *store_deployment(const store *s);
+int store_online_drives(store *s);
+/* Notices drives that disappear while running (every 2 s). */
+void store_start_health_checks(store *s);
+
+/* Healing: a background scanner checks every object's shards at a bounded
+ * rate and rebuilds what is missing; reads that meet damage queue their
+ * object; store_heal_start runs a full pass now (deep: verify every
+ * shard's checksum, not only presence and size). */
+typedef struct store_heal_status {
+    int running;                 /* a requested full pass is under way */
+    uint64_t passes;             /* full passes completed */
+    uint64_t objects_scanned, objects_healed, objects_failed, shards_healed, bytes_healed, dropped;
+    size_t queued;
+    int64_t started_ns;
+} store_heal_status;
+void store_start_background_heal(store *s, uint64_t objects_per_second);
+void store_heal_start(store *s, int deep);
+store_heal_status store_heal_get_status(store *s);
 
 typedef void (*store_done_cb)(void *arg, store_status st);
 

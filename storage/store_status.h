@@ -19,6 +19,8 @@ typedef enum store_status {
     ST_NO_SUCH_UPLOAD,
     ST_INVALID_PART,
     ST_UPLOAD_COMPLETED,      /* the upload exists only as a completed record */
+    ST_NO_WRITE_QUORUM,       /* too few drives online to write */
+    ST_NO_READ_QUORUM,        /* too few drives online to read */
 } store_status;
 
 const char *store_status_text(store_status s);
