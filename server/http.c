@@ -26,6 +26,9 @@ struct http_server {
     void (*shutdown_done)(http_server *);
     uint64_t request_counter;
     char id_prefix[9];
+    http_done_cb on_done;
+    void *on_done_arg;
+    int inflight;
 };
 
 struct http_exchange {
@@ -46,10 +49,11 @@ struct http_exchange {
     int continue_sent;
     int expect_empty;            /* Expect: 100-continue on a request without a body */
     int close_after;
+    int dispatched;              /* handed to the server's on_request */
     strbuf resp_headers;
     http_log_fields log;
     uint64_t bytes_in, bytes_out, drained;
-    uint64_t start_ns;
+    uint64_t start_ns, head_ns;
 };
 
 enum { HEAD_BUF = HTTP_MAX_URL + HTTP_MAX_HEADER_BLOCK + 2 * HTTP_MAX_HEADERS + 16 };
@@ -153,6 +157,7 @@ static http_exchange *exchange_new(http_conn *c)
     ex->req.method = "GET";
     ex->req.content_length = -1;
     ex->req.remote_addr = c->remote;
+    s->inflight++;
     return ex;
 }
 
@@ -163,6 +168,8 @@ static void conn_detach_exchange(http_conn *c, int aborted)
     if (!ex) return;
     c->ex = NULL;
     c->sink_paused = 0;          /* a pause belongs to the exchange that asked */
+    http_server *s = ex->srv;
+    s->inflight--;
     if (aborted && !(ex->response_finished && ex->body_done)) {
         ex->aborted = 1;
         if (ex->on_abort) {
@@ -173,6 +180,7 @@ static void conn_detach_exchange(http_conn *c, int aborted)
             ex->holds--;
         }
     }
+    if (s->on_done) s->on_done(ex, s->on_done_arg);
     ex->conn = NULL;
     exchange_free_if_unused(ex);
 }
@@ -290,6 +298,7 @@ void http_send_head(http_exchange *ex, int status, int64_t content_length)
     if (ex->response_started) return;
     ex->response_started = 1;
     ex->status = status;
+    ex->head_ns = uv_hrtime();
     http_conn *c = ex->conn;
     if (!c) return;
     if (ex->srv->shutting_down) ex->close_after = 1;
@@ -356,12 +365,6 @@ void http_finish(http_exchange *ex)
         uv_buf_t b = uv_buf_init("0\r\n\r\n", 5);
         queue_write(ex, &b, 1, NULL, NULL);
     }
-    if (log_access_enabled()) {
-        uint64_t us = (uv_hrtime() - ex->start_ns) / 1000;
-        log_msg("access", "%s %s %s %d in=%llu out=%llu %lluus id=%s", ex->req.remote_addr,
-                ex->req.method, ex->req.target, ex->status, (unsigned long long)ex->bytes_in,
-                (unsigned long long)ex->bytes_out, (unsigned long long)us, ex->request_id);
-    }
     exchange_maybe_end(ex);
 }
 
@@ -405,6 +408,16 @@ void http_set_log_fields(http_exchange *ex, const http_log_fields *f) { ex->log 
 const http_log_fields *http_log_fields_of(const http_exchange *ex) { return &ex->log; }
 uint64_t http_body_bytes_out(const http_exchange *ex) { return ex->bytes_out; }
 uint64_t http_exchange_start_ns(const http_exchange *ex) { return ex->start_ns; }
+uint64_t http_exchange_head_ns(const http_exchange *ex) { return ex->head_ns; }
+int http_exchange_finished(const http_exchange *ex) { return ex->response_finished; }
+int http_exchange_dispatched(const http_exchange *ex) { return ex->dispatched; }
+int http_server_inflight(const http_server *s) { return s->inflight; }
+
+void http_server_on_done(http_server *s, http_done_cb cb, void *arg)
+{
+    s->on_done = cb;
+    s->on_done_arg = arg;
+}
 void *http_server_user(const http_server *s) { return s->user; }
 int http_server_connections(const http_server *s) { return s->n_conns; }
 
@@ -588,6 +601,7 @@ static int cb_headers_complete(llhttp_t *p)
 
     http_server *s = c->srv;
     ex->holds++;
+    ex->dispatched = 1;
     s->on_request(ex);
     ex->holds--;
     return 0;

@@ -140,6 +140,23 @@ const http_log_fields *http_log_fields_of(const http_exchange *ex);
 /* Bytes actually received in the body and sent in the response. */
 uint64_t http_body_bytes_in(const http_exchange *ex);
 uint64_t http_body_bytes_out(const http_exchange *ex);
+/* uv_hrtime() when the response head was queued; 0 before that. */
+uint64_t http_exchange_head_ns(const http_exchange *ex);
+/* 1 when the whole response was queued (http_finish ran). */
+int http_exchange_finished(const http_exchange *ex);
+/* 1 when the request reached the server's request callback (0 for the
+ * ones this module refused itself: malformed, oversized, over the limit). */
+int http_exchange_dispatched(const http_exchange *ex);
+
+/* Called once for every exchange when its connection lets go of it:
+ * answered, refused by this module (malformed, oversized, timed out, over
+ * the connection limit), or abandoned by the client.  The access log and
+ * the metrics are fed from here; it runs on the loop thread and must be
+ * cheap.  The exchange's fields are all still readable. */
+typedef void (*http_done_cb)(http_exchange *ex, void *arg);
+void http_server_on_done(http_server *s, http_done_cb cb, void *arg);
+/* Exchanges created and not yet let go of (requests in flight). */
+int http_server_inflight(const http_server *s);
 
 const char *http_status_text(int status);
 
