@@ -72,7 +72,8 @@ static struct {
     uint64_t part_size;
     int max_keys;
     int prefill, create_bucket, cleanup, sign_payload, quiet;
-    int pid;
+    int pid;                 /* first of pids[]: nonzero when server processes are watched */
+    int pids[16], n_pids;    /* --pid A,B,C: figures are summed over them (nginx workers, Ceph daemons) */
     const char *json_path, *label;
     uint64_t seed;
     double timeout;          /* hard deadline slack per phase, seconds */
@@ -734,11 +735,13 @@ static void xml_unescape_into(const char *s, size_t n, char *out, size_t cap) {
     out[o] = 0;
 }
 
+/* Duration mode counts the requests that complete inside the window
+ * (completions per second, unbiased in steady state even when one request
+ * takes seconds); count mode counts the requests issued after the warm-up. */
 static int in_window(const worker *w, const conn *c, uint64_t done) {
     if (w->phase != PH_RUN) return 0;
-    if (c->t0 < w->t_win0) return 0;
-    if (!cfg.count && done > w->t_win1) return 0;
-    return 1;
+    if (cfg.count) return c->t0 >= w->t_win0;
+    return done >= w->t_win0 && done <= w->t_win1;
 }
 
 void request_finished(conn *c);
@@ -751,7 +754,7 @@ static void record_response(conn *c) {
     int rec = in_window(w, c, done);
     char what[96] = "";
     if (!ok) {
-        size_t cl;
+        size_t cl = 0;
         const char *code = c->cap_len ? xml_text(c->cap, c->cap_len, "Code", &cl) : NULL;
         if (code && cl < 48)
             snprintf(what, sizeof what, "%d %.*s", c->status, (int)cl, code);
@@ -794,9 +797,9 @@ static void record_response(conn *c) {
         else if (c->op == OP_DELETE) { g_busy[c->key] = 0; if (ok) g_present[c->key] = 0; }
     }
     if (c->op == OP_LIST && w->phase == PH_RUN) {
-        size_t tl;
+        size_t tl = 0;
         const char *t = ok ? xml_text(c->cap, c->cap_len, "NextContinuationToken", &tl) : NULL;
-        size_t il;
+        size_t il = 0;
         const char *trunc = ok ? xml_text(c->cap, c->cap_len, "IsTruncated", &il) : NULL;
         if (t && trunc && il == 4 && !memcmp(trunc, "true", 4) && tl < sizeof c->token)
             xml_unescape_into(t, tl, c->token, sizeof c->token);
@@ -811,7 +814,7 @@ static void record_response(conn *c) {
     }
     if (cfg.wl == WL_MULTIPART && w->phase == PH_RUN) {
         if (c->op == OP_MPU_CREATE) {
-            size_t ul;
+            size_t ul = 0;
             const char *u = ok ? xml_text(c->cap, c->cap_len, "UploadId", &ul) : NULL;
             if (u && ul < sizeof w->upload_id) {
                 char raw[512], enc[1600];
@@ -827,7 +830,7 @@ static void record_response(conn *c) {
                 free(w->part_etags);
                 w->part_etags = xcalloc((size_t)w->parts_total, sizeof *w->part_etags);
             } else {
-                if (c->t0 >= w->t_win0) stats_error(&w->st[OP_MPU], ok ? "no UploadId" : what);
+                if (rec) stats_error(&w->st[OP_MPU], ok ? "no UploadId" : what);
                 w->mpu_state = 0;
             }
             wake_parked(w);
@@ -840,11 +843,11 @@ static void record_response(conn *c) {
             /* S3 may answer 200 with an <Error> body */
             if (ok && c->cap_len && memmem(c->cap, c->cap_len, "<Error>", 7)) {
                 ok = 0;
-                size_t cl;
+                size_t cl = 0;
                 const char *code = xml_text(c->cap, c->cap_len, "Code", &cl);
                 snprintf(what, sizeof what, "200 %.*s", code ? (int)(cl < 48 ? cl : 48) : 0, code ? code : "");
             }
-            if (w->mpu_t0 >= w->t_win0 && (cfg.count || done <= w->t_win1)) {
+            if (cfg.count ? w->mpu_t0 >= w->t_win0 : done >= w->t_win0 && done <= w->t_win1) {
                 if (ok) {
                     histo_add(&w->st[OP_MPU].lat, (done - w->mpu_t0) / 1000);
                     w->st[OP_MPU].bytes += cfg.size_min;
@@ -953,7 +956,7 @@ static void fail_in_flight(conn *c, const char *what) {
     if (!c->busy) return;
     worker *w = c->w;
     int sop = c->op < OP_N ? c->op : OP_MPU;
-    if (w->phase == PH_RUN && c->t0 >= w->t_win0) stats_error(&w->st[sop], what);
+    if (in_window(w, c, uv_hrtime())) stats_error(&w->st[sop], what);
     if (w->phase != PH_RUN) {
         w->prefill_errors++;
         if (!w->first_error[0]) snprintf(w->first_error, sizeof w->first_error, "%s %s: %s", op_names[sop], c->path, what);
@@ -1155,7 +1158,7 @@ static void run_phase(enum phase ph, uint64_t t_start, uint32_t nkeys, double li
 
 /* ------------------------------------------------------------------ server process sampling */
 
-static long proc_status_kib(int pid, const char *key) {
+static long proc_status_kib1(int pid, const char *key) {
     char path[64], line[256];
     snprintf(path, sizeof path, "/proc/%d/status", pid);
     FILE *f = fopen(path, "r");
@@ -1169,7 +1172,7 @@ static long proc_status_kib(int pid, const char *key) {
 }
 
 /* user+system CPU ticks of a process (all threads), -1 if gone */
-static long long proc_cpu_ticks(int pid) {
+static long long proc_cpu_ticks1(int pid) {
     char path[64], buf[2048];
     snprintf(path, sizeof path, "/proc/%d/stat", pid);
     FILE *f = fopen(path, "r");
@@ -1183,6 +1186,29 @@ static long long proc_cpu_ticks(int pid) {
     /* after ')': state(3) ... utime is field 14, stime 15 */
     if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2) return -1;
     return (long long)(ut + st);
+}
+
+/* summed over cfg.pids; the pid argument only says "watch" (nonzero) */
+static long proc_status_kib(int pid, const char *key) {
+    (void)pid;
+    long sum = 0;
+    int any = 0;
+    for (int i = 0; i < cfg.n_pids; i++) {
+        long v = proc_status_kib1(cfg.pids[i], key);
+        if (v >= 0) { sum += v; any = 1; }
+    }
+    return any ? sum : -1;
+}
+
+static long long proc_cpu_ticks(int pid) {
+    (void)pid;
+    long long sum = 0;
+    int any = 0;
+    for (int i = 0; i < cfg.n_pids; i++) {
+        long long v = proc_cpu_ticks1(cfg.pids[i]);
+        if (v >= 0) { sum += v; any = 1; }
+    }
+    return any ? sum : -1;
 }
 
 static double self_cpu_s(void) {
@@ -1296,8 +1322,8 @@ static void report(const op_stats *st, double window_s, const run_extra *x) {
         }
         printf("\nclient CPU %.0f%% (100%% = one core)", x->client_cpu_pct);
         if (cfg.pid)
-            printf("; server pid %d: CPU %.0f%%, VmRSS before %.1f MiB, max %.1f MiB, end %.1f MiB, VmHWM %.1f MiB",
-                   cfg.pid, x->server_cpu_pct, (double)x->rss_before / 1024, (double)x->rss_max / 1024,
+            printf("; server pid %d%s: CPU %.0f%%, VmRSS before %.1f MiB, max %.1f MiB, end %.1f MiB, VmHWM %.1f MiB",
+                   cfg.pid, cfg.n_pids > 1 ? " (+ others, summed)" : "", x->server_cpu_pct, (double)x->rss_before / 1024, (double)x->rss_max / 1024,
                    (double)x->rss_end / 1024, (double)x->hwm_end / 1024);
         if (cfg.pid)
             printf("\n  of which anonymous (RssAnon): before %.1f MiB, max %.1f MiB, end %.1f MiB; file-backed at end "
@@ -1418,9 +1444,10 @@ static void usage(FILE *f) {
             "  --no-create-bucket             do not PUT the bucket first\n"
             "  --cleanup                      delete the objects afterwards\n"
             "  --sign-payload                 sign body SHA-256 instead of UNSIGNED-PAYLOAD\n"
-            "  --pid PID                      server process: report its VmRSS/VmHWM and CPU\n"
+            "  --pid PID[,PID...]             server processes: report VmRSS/VmHWM/RssAnon and CPU (summed)\n"
             "  --timeout S (60)               hard limit beyond the window for each phase\n"
-            "  --json FILE|-                  results as JSON   --label TEXT   --quiet   --seed N\n");
+            "  --json FILE|-                  results as JSON   --label TEXT   --quiet   --seed N\n"
+            "exit status: 0 all requests succeeded, 3 some failed (see the report), 1-2 setup errors\n");
 }
 
 int main(int argc, char **argv) {
@@ -1486,7 +1513,12 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--no-create-bucket")) cfg.create_bucket = 0;
         else if (!strcmp(a, "--cleanup")) cfg.cleanup = 1;
         else if (!strcmp(a, "--sign-payload")) cfg.sign_payload = 1;
-        else if (!strcmp(a, "--pid")) cfg.pid = atoi(ARG());
+        else if (!strcmp(a, "--pid")) {
+            char *v = ARG(), *save = NULL;
+            for (char *t = strtok_r(v, ",", &save); t && cfg.n_pids < 16; t = strtok_r(NULL, ",", &save))
+                if (atoi(t) > 0) cfg.pids[cfg.n_pids++] = atoi(t);
+            cfg.pid = cfg.n_pids ? cfg.pids[0] : 0;
+        }
         else if (!strcmp(a, "--timeout")) cfg.timeout = atof(ARG());
         else if (!strcmp(a, "--json")) cfg.json_path = ARG();
         else if (!strcmp(a, "--label")) cfg.label = ARG();
@@ -1630,6 +1662,8 @@ int main(int argc, char **argv) {
         for (int t = 0; t < cfg.threads; t++) errs += g_workers[t].prefill_errors;
         if (errs) fprintf(stderr, "cairn-bench: cleanup: %" PRIu64 " errors; first: %s\n", errs, g_workers[0].first_error);
     }
+    uint64_t run_errors = 0;
+    for (int o = 0; o < OP_N; o++) run_errors += stats_errors(&tot[o]);
     free(tot);
     free(g_body);
     for (int t = 0; t < cfg.threads; t++) {
@@ -1639,5 +1673,5 @@ int main(int argc, char **argv) {
         free(g_workers[t].xml);
     }
     free(g_workers);
-    return 0;
+    return run_errors ? 3 : 0;   /* 3: the run had failed requests (they are in the report) */
 }
