@@ -17,6 +17,7 @@ typedef struct local_file {
     drive_file *self_tag;
     drive *d;
     int fd;
+    int faults;                 /* writes go through fault injection */
     data_id id;
     char tmp_path[1200];
 } local_file;
@@ -65,6 +66,7 @@ static int local_create(drive *d, const data_id *id, drive_file **out)
     }
     f->d = d;
     f->id = *id;
+    f->faults = fsio_fault_applies(f->tmp_path);
     *out = (drive_file *)f;
     return 0;
 }
@@ -72,7 +74,7 @@ static int local_create(drive *d, const data_id *id, drive_file **out)
 static int local_write(drive_file *df, const void *p, size_t n, uint64_t off)
 {
     local_file *f = (local_file *)df;
-    return fsio_pwrite_all(f->fd, p, n, (off_t)off);
+    return f->faults ? fsio_pwrite_all(f->fd, p, n, (off_t)off) : fsio_pwrite_all_exempt(f->fd, p, n, (off_t)off);
 }
 
 static int local_commit(drive_file *df)

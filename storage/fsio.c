@@ -11,6 +11,7 @@
 
 static long long fault_after = -1;
 static int fault_errno;
+static char fault_path[1024];
 static _Atomic long long bytes_written;
 
 void fsio_init_from_env(void)
@@ -19,16 +20,33 @@ void fsio_init_from_env(void)
     if (!f) return;
     if (strncmp(f, "enospc_after=", 13) == 0) { fault_after = atoll(f + 13); fault_errno = ENOSPC; }
     else if (strncmp(f, "eio_after=", 10) == 0) { fault_after = atoll(f + 10); fault_errno = EIO; }
+    const char *p = getenv("CAIRN_FAULT_INJECT_PATH");
+    if (p) snprintf(fault_path, sizeof fault_path, "%s", p);
 }
+
+int fsio_fault_applies(const char *path)
+{
+    if (fault_after < 0) return 0;
+    return !fault_path[0] || strncmp(path, fault_path, strlen(fault_path)) == 0;
+}
+
+static int write_all(int fd, const void *buf, size_t n, off_t off);
+
+int fsio_pwrite_all_exempt(int fd, const void *buf, size_t n, off_t off) { return write_all(fd, buf, n, off); }
 
 int fsio_pwrite_all(int fd, const void *buf, size_t n, off_t off)
 {
+    if (fault_after >= 0) {
+        long long done = atomic_fetch_add(&bytes_written, (long long)n);
+        if (done + (long long)n > fault_after) return -fault_errno;
+    }
+    return write_all(fd, buf, n, off);
+}
+
+static int write_all(int fd, const void *buf, size_t n, off_t off)
+{
     const char *p = buf;
     while (n > 0) {
-        if (fault_after >= 0) {
-            long long done = atomic_fetch_add(&bytes_written, (long long)n);
-            if (done + (long long)n > fault_after) return -fault_errno;
-        }
         ssize_t w = pwrite(fd, p, n, off);
         if (w < 0) {
             if (errno == EINTR) continue;

@@ -1046,3 +1046,34 @@ store_status meta_scan_objects(meta *m, arena *a, const char *after_bucket, cons
     read_end(m);
     return ST_OK;
 }
+
+/* Every data id a record references (objects, their parts, parts of
+ * uploads in progress).  Own read transaction: any thread. */
+int meta_collect_data_ids(meta *m, void (*add)(void *ctx, const data_id *id), void *ctx)
+{
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(m->env, NULL, MDB_RDONLY, &txn);
+    if (rc) return rc;
+    arena a;
+    arena_init(&a);
+    MDB_dbi dbs[2] = { m->objects, m->parts };
+    for (int d = 0; d < 2 && rc == 0; d++) {
+        MDB_cursor *cur;
+        if ((rc = mdb_cursor_open(txn, dbs[d], &cur)) != 0) break;
+        MDB_val k, v;
+        for (int g = mdb_cursor_get(cur, &k, &v, MDB_FIRST); g == 0; g = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+            object_info o;
+            if (record_decode_object(v.mv_data, v.mv_size, &a, &o) == 0) {
+                if (o.flags & OBJ_MULTIPART)
+                    for (size_t i = 0; i < o.n_parts; i++) add(ctx, &o.parts[i].data);
+                else if (!(o.flags & OBJ_INLINE))
+                    add(ctx, &o.data);
+            }
+            arena_reset(&a);
+        }
+        mdb_cursor_close(cur);
+    }
+    mdb_txn_abort(txn);
+    arena_reset(&a);
+    return rc;
+}

@@ -125,6 +125,8 @@ void meta_submit(meta *m, meta_op *op);
 /* Replication across drives: each committed batch bumps a sequence
  * number; meta_copy_from brings a blank or stale drive level. */
 uint64_t meta_seq(meta *m);
+/* Calls add for every data id a record references (any thread). */
+int meta_collect_data_ids(meta *m, void (*add)(void *ctx, const data_id *id), void *ctx);
 int meta_copy_from(meta *dst, meta *src);
 
 /* Every object record, in key order, from after `after_key` (bucket\0key

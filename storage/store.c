@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <dirent.h>
 #include <time.h>
 
 #include "../common/log.h"
@@ -42,7 +43,7 @@ struct store {
     uint64_t heal_bytes;
     char scan_bucket[64];
     char *scan_key;
-    int scan_active, scan_deep, scan_fast;
+    int scan_active, scan_deep, scan_fast, scan_deep_background;
     uint64_t scan_rate;          /* objects per second in background passes */
     store_heal_status heal;
     int closing;
@@ -84,6 +85,7 @@ static meta *read_meta(store *s)
 /* ---------- opening: formats, replacement drives, stale metadata ---------- */
 
 static void heal_schedule_full(store *s, int fast);
+static void start_orphan_sweep(store *s);
 
 int store_open_drives(uv_loop_t *loop, const char *const *dirs, int n_dirs, int parity, store **out)
 {
@@ -138,9 +140,21 @@ int store_open_drives(uv_loop_t *loop, const char *const *dirs, int n_dirs, int 
     } else {
         memcpy(s->deployment, deployment, strnlen(deployment, sizeof s->deployment - 1));
     }
-    int blank = 0;
+    int blank = 0, formatted = 0;
+    for (int i = 0; i < n_dirs; i++) formatted += state[i] == 0;
+    /* Blank drives join only when enough drives of the deployment are
+     * here to rebuild them; otherwise formatting them would dress up an
+     * unreadable deployment as a healthy one. */
+    int may_format = !deployment || formatted >= s->vol.read_quorum;
+    if (!may_format)
+        log_error("only %d of %d drives hold deployment %s, below the read quorum of %d: blank drives are left "
+                  "alone until the missing drives return", formatted, n_dirs, s->deployment, s->vol.read_quorum);
     for (int i = 0; i < n_dirs; i++) {
         if (state[i] != 1) continue;
+        if (!may_format) {
+            atomic_store(&s->vol.state[i], DRIVE_OFFLINE);
+            continue;
+        }
         drive_format f = { .drives = n_dirs, .set_size = s->vol.set_size, .parity = s->vol.m, .index = i };
         snprintf(f.deployment, sizeof f.deployment, "%s", s->deployment);
         int r = format_write(s->vol.drives[i]->sys, &f);
@@ -187,6 +201,7 @@ int store_open_drives(uv_loop_t *loop, const char *const *dirs, int n_dirs, int 
         log_warn("only %d of %d drives are online: below the write quorum of %d", online_count(s), n_dirs,
                  s->vol.write_quorum);
     if (blank || copied) heal_schedule_full(s, 1);
+    start_orphan_sweep(s);
     *out = s;
     return 0;
 refuse:
@@ -275,6 +290,105 @@ void store_start_health_checks(store *s)
     uv_timer_init(s->loop, s->health_timer);
     s->health_timer->data = s;
     uv_timer_start(s->health_timer, on_health_timer, HEALTH_CHECK_MS, HEALTH_CHECK_MS);
+}
+
+/* ---------- unreferenced data left by a crash ----------
+ *
+ * A crash between a data file's rename into place and the commit of the
+ * record that points to it leaves a file nobody references.  At start, a
+ * worker collects every referenced id, walks the data directories and
+ * removes what is unreferenced and older than this process (files this
+ * process writes are newer, so uploads in flight are never touched). */
+
+typedef struct orphan_sweep {
+    uv_work_t req;
+    store *s;
+    data_id *ids;
+    size_t n, cap;
+    struct timespec started;   /* files this process writes are newer */
+    size_t removed;
+} orphan_sweep;
+
+static void orphan_add(void *ctx, const data_id *id)
+{
+    orphan_sweep *o = ctx;
+    if (o->n == o->cap) {
+        size_t cap = o->cap ? o->cap * 2 : 1024;
+        data_id *n = realloc(o->ids, cap * sizeof *n);
+        if (!n) return;
+        o->ids = n;
+        o->cap = cap;
+    }
+    o->ids[o->n++] = *id;
+}
+
+static int id_cmp(const void *a, const void *b) { return memcmp(a, b, sizeof(data_id)); }
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static void orphan_work(uv_work_t *req)
+{
+    orphan_sweep *o = req->data;
+    store *s = o->s;
+    meta *m = NULL;
+    for (int i = 0; i < s->vol.n_drives && !m; i++) if (volume_online(&s->vol, i) && s->metas[i]) m = s->metas[i];
+    if (!m || meta_collect_data_ids(m, orphan_add, o) != 0) return;
+    if (o->n) qsort(o->ids, o->n, sizeof *o->ids, id_cmp);
+    for (int i = 0; i < s->vol.n_drives; i++) {
+        if (!volume_online(&s->vol, i)) continue;
+        for (int b = 0; b < 256; b++) {
+            char dir[1400];
+            snprintf(dir, sizeof dir, "%s/data/%02x", s->vol.drives[i]->sys, b);
+            DIR *d = opendir(dir);
+            if (!d) continue;
+            struct dirent *e;
+            while ((e = readdir(d))) {
+                if (strlen(e->d_name) != 32) continue;
+                data_id id;
+                int ok = 1;
+                for (int k = 0; k < 16 && ok; k++) {
+                    int hi = hexval(e->d_name[2 * k]), lo = hexval(e->d_name[2 * k + 1]);
+                    if (hi < 0 || lo < 0) ok = 0;
+                    else id.b[k] = (unsigned char)(hi << 4 | lo);
+                }
+                if (!ok || (o->n && bsearch(&id, o->ids, o->n, sizeof id, id_cmp))) continue;
+                char path[1700];
+                snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+                struct stat st;
+                if (stat(path, &st) != 0) continue;
+                int older = st.st_mtim.tv_sec < o->started.tv_sec ||
+                            (st.st_mtim.tv_sec == o->started.tv_sec && st.st_mtim.tv_nsec < o->started.tv_nsec);
+                if (older && unlink(path) == 0) o->removed++;
+            }
+            closedir(d);
+        }
+    }
+}
+
+static void orphan_after(uv_work_t *req, int status)
+{
+    (void)status;
+    orphan_sweep *o = req->data;
+    if (o->removed) log_info("removed %zu unreferenced data files (left by an interrupted write)", o->removed);
+    free(o->ids);
+    free(o);
+}
+
+static void start_orphan_sweep(store *s)
+{
+    orphan_sweep *o = calloc(1, sizeof *o);
+    if (!o) return;
+    o->s = s;
+    /* File times come from the kernel's coarse clock (a jiffy behind at
+     * most): a margin keeps this process's newest files safely "newer". */
+    clock_gettime(CLOCK_REALTIME, &o->started);
+    o->started.tv_nsec -= 20 * 1000000;
+    if (o->started.tv_nsec < 0) { o->started.tv_nsec += 1000000000; o->started.tv_sec--; }
+    o->req.data = o;
+    if (uv_queue_work(s->loop, &o->req, orphan_work, orphan_after) != 0) free(o);
 }
 
 /* ---------- background removal of unreferenced data ---------- */
@@ -1182,7 +1296,7 @@ static void on_scan_timer(uv_timer_t *t)
         s->scan_key = NULL;
         if (s->scan_fast) {
             s->scan_fast = 0;
-            s->scan_deep = 0;
+            s->scan_deep = s->scan_deep_background;
             s->heal.running = 0;
         }
     }
@@ -1210,11 +1324,13 @@ static void heal_schedule_full(store *s, int fast)
     if (s->loop) ensure_scan_timer(s);
 }
 
-void store_start_background_heal(store *s, uint64_t objects_per_second)
+void store_start_background_heal(store *s, uint64_t objects_per_second, int deep)
 {
     if (s->vol.m == 0) return;                  /* nothing to heal from on one drive */
     s->scan_rate = objects_per_second ? objects_per_second : 1;
     s->scan_active = 1;
+    s->scan_deep_background = deep;
+    if (!s->scan_fast) s->scan_deep = deep;
     ensure_scan_timer(s);
 }
 

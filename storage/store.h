@@ -64,7 +64,9 @@ typedef struct store_heal_status {
     size_t queued;
     int64_t started_ns;
 } store_heal_status;
-void store_start_background_heal(store *s, uint64_t objects_per_second);
+/* deep: the background passes verify every shard's checksum too
+ * (scrubbing for bitrot), not only presence and size. */
+void store_start_background_heal(store *s, uint64_t objects_per_second, int deep);
 void store_heal_start(store *s, int deep);
 store_heal_status store_heal_get_status(store *s);
 
