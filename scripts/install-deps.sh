@@ -6,7 +6,10 @@ set -euo pipefail
 
 build_pkgs=(meson ninja-build pkg-config gcc libc6-dev libuv1-dev node-llhttp libssl-dev
             libisal-dev liblmdb-dev libexpat1-dev libjansson-dev ca-certificates)
-test_pkgs=(python3 python3-boto3 python3-pytest awscli s3cmd rclone curl yamllint unzip)
+# prometheus: promtool checks the metrics format, and a test runs the real
+# server against cairn (tests/s3/test_operators_metrics.py)
+test_pkgs=(python3 python3-boto3 python3-pytest awscli s3cmd rclone curl yamllint unzip
+           prometheus)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then

@@ -1,20 +1,37 @@
 /*
  * main — the cairn command: arguments and environment into a
  * configuration, the store opened, credentials settled, the HTTP server
- * started on the libuv loop, health probes answered here, everything else
- * routed to s3api, and an orderly stop on SIGTERM/SIGINT.
+ * started on the libuv loop, and an orderly stop on SIGTERM/SIGINT (and
+ * from the admin API, which can also restart the process).
+ *
+ * Routing: /minio/health/ (probes, answered here), /minio/v2/metrics/ and
+ * /metrics (metrics.h, bearer token unless public), /minio/admin/v3/
+ * (admin.h); everything else is S3 (s3api).  Every exchange ends in the
+ * HTTP server's done hook, which feeds the access log and the metrics.
+ * `cairn admin ...` is the admin API's client (cli_admin.c).
  */
+#include <errno.h>
 #include <signal.h>
+#include <strings.h>
 #include <stdio.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
 
+#include "../cluster/topology.h"
 #include "../common/log.h"
 #include "../s3api/s3api.h"
 #include "../storage/store.h"
+#include "accesslog.h"
+#include "admin.h"
+#include "cli_admin.h"
 #include "credentials.h"
 #include "http.h"
+#include "metrics.h"
+#include "opsauth.h"
+#include "usage.h"
 
 #ifndef CAIRN_VERSION
 #define CAIRN_VERSION "dev"
@@ -31,6 +48,10 @@ typedef struct server_config {
     const char *region;
     const char *dirs[64];
     int n_dirs;
+    topology topo;        /* the expanded drive list */
+    int parity;           /* -1: the default for the set size */
+    const char *log_file;
+    int quiet;
 } server_config;
 
 typedef struct app {
@@ -41,6 +62,16 @@ typedef struct app {
     http_server *http;
     uv_signal_t sigterm, sigint;
     int stopping;
+    int restart;
+    char **argv;
+    credentials cred;
+    metrics *metrics;
+    usage_scanner *usage;
+    accesslog *log;
+    admin_config admin;
+    int prometheus_public;
+    char server_label[300];
+    uv_timer_t service_timer;
 } app;
 
 static void usage(FILE *f)
@@ -49,24 +80,35 @@ static void usage(FILE *f)
         "cairn %s - S3-compatible object storage\n"
         "\n"
         "Usage:\n"
-        "  cairn server [--address HOST:PORT] [--console-address HOST:PORT] [--domain DOMAIN] DIR\n"
+        "  cairn server [--address HOST:PORT] [--console-address HOST:PORT] [--domain DOMAIN]\n"
+        "               [--log-file PATH] [--quiet] DIR...\n"
+        "  cairn admin [--endpoint URL] [--access-key AK --secret-key SK] [--json] COMMAND\n"
+        "      info | usage | config get | config set NAME=VALUE... | prometheus token [--ttl SECONDS]\n"
+        "      | service stop | service restart        (cairn admin --help for details)\n"
         "  cairn --help | --version\n"
         "\n"
         "Options:\n"
         "  --address HOST:PORT          S3 API address (default :9000, all interfaces)\n"
         "  --console-address HOST:PORT  web console address (default :9001; the console is not built yet)\n"
         "  --domain DOMAIN              enables virtual-host style requests: BUCKET.DOMAIN\n"
-        "  --quiet                      no access log lines\n"
+        "  --log-file PATH              access log (JSON lines) to PATH instead of stdout\n"
+        "  --quiet                      no access log lines (the admin API can turn them back on)\n"
         "\n"
-        "DIR is the data directory (one drive; erasure coding across several drives and nodes\n"
-        "is not implemented yet).\n"
+        "DIR... are the drives (directories): one, or several with MinIO's ellipsis syntax\n"
+        "(/data{1...4}); several drives are erasure-coded in sets of 2 to 16, surviving the loss\n"
+        "of up to the parity count of drives per set.  Several nodes (http:// endpoints) are\n"
+        "not implemented yet.\n"
         "\n"
         "Environment:\n"
         "  CAIRN_ROOT_USER, CAIRN_ROOT_PASSWORD    root access key and secret\n"
         "  MINIO_ROOT_USER, MINIO_ROOT_PASSWORD    accepted as the same\n"
         "      With neither set, credentials are generated on first start, stored 0600 in\n"
         "      DIR/.cairn.sys/credentials and printed once.\n"
-        "  CAIRN_VOLUMES, MINIO_VOLUMES            data directory when DIR is not given\n"
+        "  CAIRN_VOLUMES, MINIO_VOLUMES            drives when DIR is not given (space-separated, ellipses allowed)\n"
+        "  CAIRN_STORAGE_CLASS_STANDARD, MINIO_STORAGE_CLASS_STANDARD  parity as EC:N (default by set size:\n"
+        "                                          EC:1 for 2-3 drives, EC:2 for 4-5, EC:3 for 6-7, EC:4 for 8+)\n"
+        "  CAIRN_HEAL_OBJECTS_PER_SECOND           background heal scan rate (default 1000)\n"
+        "  CAIRN_HEAL_DEEP_SCAN                    1: background passes verify every shard checksum (bitrot scrub)\n"
         "  CAIRN_DOMAIN, MINIO_DOMAIN              same as --domain\n"
         "  CAIRN_REGION, MINIO_REGION              region reported to clients (default us-east-1)\n"
         "  CAIRN_IDLE_TIMEOUT_MS                   idle keep-alive connection timeout (default 60000)\n"
@@ -76,12 +118,21 @@ static void usage(FILE *f)
         "  CAIRN_SHUTDOWN_TIMEOUT_MS               how long SIGTERM waits for requests in flight (default 5000)\n"
         "  CAIRN_STALE_UPLOADS_EXPIRY              seconds before an unfinished multipart upload is aborted (default 86400)\n"
         "  CAIRN_STALE_UPLOADS_CLEANUP_INTERVAL    seconds between sweeps for such uploads (default 3600)\n"
-        "  MINIO_PROMETHEUS_AUTH_TYPE              read for compatibility; metrics are not built yet\n"
+        "  CAIRN_LOG_FILE                          same as --log-file\n"
+        "  CAIRN_PROMETHEUS_AUTH_TYPE, MINIO_PROMETHEUS_AUTH_TYPE\n"
+        "      jwt (default): metrics need 'Authorization: Bearer TOKEN' (cairn admin prometheus token);\n"
+        "      public: metrics answer without a token\n"
+        "  CAIRN_USAGE_SCAN_INTERVAL               seconds between bucket-usage passes (default 60)\n"
         "\n"
         "Health probes (no authentication):\n"
         "  /minio/health/live     200 while the process serves\n"
         "  /minio/health/ready    200 when requests can be served, 503 while stopping\n"
-        "  /minio/health/cluster  200 when the write quorum is available\n",
+        "  /minio/health/cluster  200 when every erasure set has its write quorum, else 503;\n"
+        "                         ?maintenance=true: 412 when taking this node down would lose it\n"
+        "  /minio/health/cluster/read  200 when every erasure set has its read quorum\n"
+        "\n"
+        "Metrics (Prometheus text): /minio/v2/metrics/cluster, /minio/v2/metrics/node, /metrics\n"
+        "Admin API (SigV4, root credentials): /minio/admin/v3/...\n",
         CAIRN_VERSION);
 }
 
@@ -129,9 +180,11 @@ static int parse_args(int argc, char **argv, server_config *c)
     c->domain = env2("CAIRN_DOMAIN", "MINIO_DOMAIN");
     c->region = env2("CAIRN_REGION", "MINIO_REGION");
     if (!c->region) c->region = "us-east-1";
+    c->log_file = env2("CAIRN_LOG_FILE", "CAIRN_LOG_FILE");
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
-        if ((strcmp(a, "--address") == 0 || strcmp(a, "--console-address") == 0 || strcmp(a, "--domain") == 0) &&
+        if ((strcmp(a, "--address") == 0 || strcmp(a, "--console-address") == 0 || strcmp(a, "--domain") == 0 ||
+             strcmp(a, "--log-file") == 0) &&
             i + 1 >= argc) {
             fprintf(stderr, "cairn: %s needs a value\n", a);
             return -1;
@@ -148,7 +201,10 @@ static int parse_args(int argc, char **argv, server_config *c)
             }
         } else if (strcmp(a, "--domain") == 0) {
             c->domain = argv[++i];
+        } else if (strcmp(a, "--log-file") == 0) {
+            c->log_file = argv[++i];
         } else if (strcmp(a, "--quiet") == 0) {
+            c->quiet = 1;
             log_set_quiet_access(1);
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
@@ -169,18 +225,60 @@ static int parse_args(int argc, char **argv, server_config *c)
         usage(stderr);
         return -1;
     }
-    for (int i = 0; i < c->n_dirs; i++) {
-        if (strstr(c->dirs[i], "...") || strstr(c->dirs[i], "://") || c->n_dirs > 1 || strchr(c->dirs[i], ' ')) {
-            fprintf(stderr, "cairn: several drives, ellipsis expansion and remote endpoints (%s) need erasure\n"
-                            "coding and clustering, which are not implemented yet; give one data directory\n",
-                    c->dirs[i]);
-            return -1;
-        }
+    /* ellipsis expansion and the drive list: cluster/topology.c */
+    char err[512];
+    if (topology_expand(c->dirs, c->n_dirs, &c->topo, err, sizeof err) != 0) {
+        fprintf(stderr, "cairn: %s\n", err);
+        return -1;
+    }
+    c->parity = topology_parity(env2("CAIRN_STORAGE_CLASS_STANDARD", "MINIO_STORAGE_CLASS_STANDARD"));
+    if (c->parity == -2) {
+        fprintf(stderr, "cairn: CAIRN_STORAGE_CLASS_STANDARD must be EC:<parity>, e.g. EC:2\n");
+        return -1;
     }
     return 0;
 }
 
 /* ---- request routing ---- */
+
+enum route { ROUTE_S3, ROUTE_HEALTH, ROUTE_METRICS, ROUTE_ADMIN };
+
+static enum route route_of(const char *path)
+{
+    if (strncmp(path, "/minio/health/", 14) == 0) return ROUTE_HEALTH;
+    if (strncmp(path, "/minio/v2/metrics/", 18) == 0 || strcmp(path, "/metrics") == 0) return ROUTE_METRICS;
+    if (strncmp(path, ADMIN_PREFIX, strlen(ADMIN_PREFIX)) == 0) return ROUTE_ADMIN;
+    return ROUTE_S3;
+}
+
+static int query_has(const char *q, const char *name, const char *value)
+{
+    size_t nl = strlen(name), vl = strlen(value);
+    while (q && *q) {
+        const char *amp = strchr(q, '&');
+        size_t plen = amp ? (size_t)(amp - q) : strlen(q);
+        if (plen == nl + 1 + vl && strncmp(q, name, nl) == 0 && q[nl] == '=' && strncasecmp(q + nl + 1, value, vl) == 0)
+            return 1;
+        q = amp ? amp + 1 : q + plen;
+    }
+    return 0;
+}
+
+/* Online drives per erasure set against a quorum; `minus_local` takes this
+ * node's drives away (what taking it down for maintenance would leave). */
+static int quorum_ok(app *a, int quorum, int minus_local)
+{
+    drive_info d[64];
+    size_t n = store_drive_info(a->store, d, 64);
+    store_layout l = store_get_layout(a->store);
+    for (int set = 0; set < (l.n_sets > 0 ? l.n_sets : 1); set++) {
+        int online = 0;
+        for (size_t i = 0; i < n; i++)
+            if (d[i].set_index == set && d[i].online && !minus_local) online++;
+        if (online < quorum) return 0;
+    }
+    return 1;
+}
 
 static void health(http_exchange *ex, app *a, const char *path)
 {
@@ -189,32 +287,94 @@ static void health(http_exchange *ex, app *a, const char *path)
         http_respond(ex, 405, NULL, NULL, 0);
         return;
     }
-    int ok = 1;
+    int status = 200;
+    store_layout l = store_get_layout(a->store);
+    char num[16];
     if (strcmp(path, "/minio/health/live") == 0) {
-        ok = 1;
+        status = 200;
     } else if (strcmp(path, "/minio/health/ready") == 0) {
-        ok = !a->stopping;
-    } else if (strcmp(path, "/minio/health/cluster") == 0 || strcmp(path, "/minio/health/cluster/read") == 0) {
-        /* One drive: the quorum is that drive, which is open while we run. */
-        ok = !a->stopping;
-        http_add_header(ex, "X-Minio-Write-Quorum", "1");
-        http_add_header(ex, "X-Minio-Storage-Class-Defaults", "false");
+        status = a->stopping ? 503 : 200;
+    } else if (strcmp(path, "/minio/health/cluster") == 0) {
+        /* MinIO's answer: 503 without write quorum; with ?maintenance=true,
+         * 412 when this node going down would lose it (with one node, always). */
+        snprintf(num, sizeof num, "%d", l.write_quorum);
+        http_add_header(ex, "X-Minio-Write-Quorum", num);
+        http_add_header(ex, "X-Minio-Storage-Class-Defaults", "true");
+        if (a->stopping || !quorum_ok(a, l.write_quorum, 0)) status = 503;
+        else if (query_has(r->query, "maintenance", "true") && !quorum_ok(a, l.write_quorum, 1)) status = 412;
+    } else if (strcmp(path, "/minio/health/cluster/read") == 0) {
+        snprintf(num, sizeof num, "%d", l.read_quorum);
+        http_add_header(ex, "X-Minio-Read-Quorum", num);
+        if (a->stopping || !quorum_ok(a, l.read_quorum, 0)) status = 503;
     } else {
         http_respond(ex, 404, NULL, NULL, 0);
         return;
     }
-    http_respond(ex, ok ? 200 : 503, NULL, NULL, 0);
+    if (a->stopping) http_add_header(ex, "X-Minio-Server-Status", "offline");
+    http_respond(ex, status, NULL, NULL, 0);
+}
+
+static void metrics_endpoint(http_exchange *ex, app *a, const char *path)
+{
+    const http_request *r = http_req(ex);
+    if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
+        http_respond(ex, 405, NULL, NULL, 0);
+        return;
+    }
+    int which;
+    if (strcmp(path, "/minio/v2/metrics/cluster") == 0 || strcmp(path, "/metrics") == 0) which = METRICS_ALL;
+    else if (strcmp(path, "/minio/v2/metrics/node") == 0) which = METRICS_NODE;
+    else {
+        http_respond(ex, 404, "text/plain", "no such metrics path\n", 21);
+        return;
+    }
+    if (!a->prometheus_public) {
+        const char *authz = http_header_get(ex, "authorization");
+        if (!authz || strncasecmp(authz, "Bearer ", 7) != 0) {
+            http_add_header(ex, "WWW-Authenticate", "Bearer realm=\"cairn metrics\"");
+            static const char msg[] = "metrics need Authorization: Bearer TOKEN (cairn admin prometheus token), "
+                                      "or MINIO_PROMETHEUS_AUTH_TYPE=public\n";
+            http_respond(ex, 401, "text/plain", msg, sizeof msg - 1);
+            return;
+        }
+        const char *tok = authz + 7;
+        while (*tok == ' ') tok++;
+        token_status st = token_verify(tok, a->cred.access_key, a->cred.secret_key, (int64_t)time(NULL));
+        if (st != TOKEN_OK) {
+            const char *why = token_status_str(st);
+            char *msg = arena_printf(http_arena(ex), "%s\n", why);
+            http_respond(ex, 403, "text/plain", msg, strlen(msg));
+            return;
+        }
+    }
+    metrics_count_scrape(a->metrics);
+    strbuf out;
+    strbuf_init(&out, http_arena(ex), 64 * 1024);
+    metrics_sources src = { .st = a->store, .usage = a->usage, .server = a->server_label,
+                            .version = CAIRN_VERSION };
+    metrics_render(a->metrics, &src, which, &out);
+    http_respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", out.data, out.len);
 }
 
 static void on_request(http_exchange *ex)
 {
     app *a = http_server_user(http_exchange_server(ex));
     const http_request *r = http_req(ex);
-    if (strncmp(r->path, "/minio/health/", 14) == 0) {
-        health(ex, a, r->path);
-        return;
+    switch (route_of(r->path)) {
+    case ROUTE_HEALTH: health(ex, a, r->path); return;
+    case ROUTE_METRICS: metrics_endpoint(ex, a, r->path); return;
+    case ROUTE_ADMIN: admin_handle(&a->admin, ex); return;
+    case ROUTE_S3: break;
     }
+    metrics_begin(a->metrics);
     s3api_handle(a->api, ex);
+}
+
+static void on_exchange_done(http_exchange *ex, void *arg)
+{
+    app *a = arg;
+    if (http_exchange_dispatched(ex) && route_of(http_req(ex)->path) == ROUTE_S3) metrics_observe(a->metrics, ex);
+    accesslog_write(a->log, ex);
 }
 
 /* ---- lifecycle ---- */
@@ -229,6 +389,11 @@ static void on_http_stopped(http_server *s)
 {
     app *a = http_server_user(s);
     log_info("connections closed; closing the store");
+    usage_free(a->usage);
+    a->usage = NULL;
+    uv_close((uv_handle_t *)&a->service_timer, NULL);
+    accesslog_close(a->log);
+    a->log = NULL;
     store_close(a->store);
     a->store = NULL;
     uv_signal_stop(&a->sigterm);
@@ -238,6 +403,14 @@ static void on_http_stopped(http_server *s)
     http_server_free(s);
 }
 
+static void begin_stop(app *a, const char *why)
+{
+    a->stopping = 1;
+    long grace = env_long("CAIRN_SHUTDOWN_TIMEOUT_MS", DEFAULT_SHUTDOWN_GRACE_MS);
+    log_info("%s: no new connections, finishing requests in flight (up to %ld ms)", why, grace);
+    http_server_shutdown(a->http, (uint64_t)grace, on_http_stopped);
+}
+
 static void on_signal(uv_signal_t *sig, int signum)
 {
     app *a = sig->data;
@@ -245,34 +418,60 @@ static void on_signal(uv_signal_t *sig, int signum)
         log_warn("second signal: stopping now");
         exit(1);
     }
-    a->stopping = 1;
-    long grace = env_long("CAIRN_SHUTDOWN_TIMEOUT_MS", DEFAULT_SHUTDOWN_GRACE_MS);
-    log_info("received %s: no new connections, finishing requests in flight (up to %ld ms)",
-             signum == SIGTERM ? "SIGTERM" : "SIGINT", grace);
-    http_server_shutdown(a->http, (uint64_t)grace, on_http_stopped);
+    begin_stop(a, signum == SIGTERM ? "received SIGTERM" : "received SIGINT");
 }
 
-static int run_server(int argc, char **argv)
+/* The admin API asked: stop (or restart) once its answer has gone out. */
+static void on_service_timer(uv_timer_t *t)
 {
-    app a;
-    memset(&a, 0, sizeof a);
-    if (parse_args(argc, argv, &a.cfg) != 0) return 2;
+    app *a = t->data;
+    if (!a->stopping) begin_stop(a, a->restart ? "admin API: restart" : "admin API: stop");
+}
+
+static void admin_service(void *arg, int restart)
+{
+    app *a = arg;
+    if (a->stopping) return;
+    a->restart = restart;
+    uv_timer_start(&a->service_timer, on_service_timer, 50, 0);
+}
+
+static int serve(app *a, int argc, char **argv)
+{
+    if (parse_args(argc, argv, &a->cfg) != 0) return 2;
+    const char *auth_type = env2("CAIRN_PROMETHEUS_AUTH_TYPE", "MINIO_PROMETHEUS_AUTH_TYPE");
+    if (auth_type && strcmp(auth_type, "public") != 0 && strcmp(auth_type, "jwt") != 0) {
+        fprintf(stderr, "cairn: MINIO_PROMETHEUS_AUTH_TYPE must be jwt or public, not %s\n", auth_type);
+        return 2;
+    }
+    a->prometheus_public = auth_type && strcmp(auth_type, "public") == 0;
     signal(SIGPIPE, SIG_IGN);
     if (!getenv("UV_THREADPOOL_SIZE")) setenv("UV_THREADPOOL_SIZE", "8", 0);
-    a.loop = uv_default_loop();
-    const char *dir = a.cfg.dirs[0];
-    int r = store_open(a.loop, dir, &a.store);
+    a->loop = uv_default_loop();
+    int r = store_open_drives(a->loop, (const char *const *)a->cfg.topo.drives, a->cfg.topo.n, a->cfg.parity, &a->store);
     if (r != 0) {
-        fprintf(stderr, "cairn: cannot open data directory %s: %s\n", dir, strerror(-r));
+        fprintf(stderr, "cairn: cannot open the data director%s (%s%s): %s\n", a->cfg.topo.n > 1 ? "ies" : "y",
+                a->cfg.topo.drives[0], a->cfg.topo.n > 1 ? ", ..." : "", strerror(-r));
         return 1;
     }
-    credentials cred;
-    if (credentials_load(dir, &cred) != 0) return 1;
-    store_start_upload_expiry(a.store, (uint64_t)env_long("CAIRN_STALE_UPLOADS_EXPIRY", 24 * 3600) * 1000,
-                              (uint64_t)env_long("CAIRN_STALE_UPLOADS_CLEANUP_INTERVAL", 3600) * 1000);
-    s3api_config sc = { .store = a.store, .region = a.cfg.region, .domain = a.cfg.domain,
-                        .access_key = cred.access_key, .secret_key = cred.secret_key };
-    a.api = s3api_new(&sc);
+    store_start_health_checks(a->store);
+    store_start_background_heal(a->store, (uint64_t)env_long("CAIRN_HEAL_OBJECTS_PER_SECOND", 1000));
+    /* Credentials live on the first drive that has them (a replaced first
+     * drive must not mint new ones). */
+    const char *dir = a->cfg.topo.drives[0];
+    for (int i = 0; i < a->cfg.topo.n; i++) {
+        char p[4200];
+        snprintf(p, sizeof p, "%s/.cairn.sys/credentials", a->cfg.topo.drives[i]);
+        if (access(p, F_OK) == 0) { dir = a->cfg.topo.drives[i]; break; }
+    }
+    credentials *cred = &a->cred;
+    if (credentials_load(dir, cred) != 0) return 1;
+    uint64_t expiry_s = (uint64_t)env_long("CAIRN_STALE_UPLOADS_EXPIRY", 24 * 3600);
+    uint64_t expiry_interval_s = (uint64_t)env_long("CAIRN_STALE_UPLOADS_CLEANUP_INTERVAL", 3600);
+    store_start_upload_expiry(a->store, expiry_s * 1000, expiry_interval_s * 1000);
+    s3api_config sc = { .store = a->store, .region = a->cfg.region, .domain = a->cfg.domain,
+                        .access_key = cred->access_key, .secret_key = cred->secret_key };
+    a->api = s3api_new(&sc);
     http_limits limits = {
         .max_connections = (int)env_long("CAIRN_MAX_CONNECTIONS", 4096),
         .idle_timeout_ms = (uint64_t)env_long("CAIRN_IDLE_TIMEOUT_MS", 60000),
@@ -284,31 +483,72 @@ static int run_server(int argc, char **argv)
         .body_timeout_ms = (uint64_t)env_long("CAIRN_BODY_TIMEOUT_MS", 60000),
         .drain_limit = 8u << 20,
     };
-    a.http = http_server_new(a.loop, &limits, on_request, &a);
-    r = http_server_listen(a.http, a.cfg.host, a.cfg.port);
+    a->log = accesslog_open(a->loop, a->cfg.log_file, !a->cfg.quiet);
+    if (!a->log) return 1;
+    a->metrics = metrics_new();
+    uint64_t usage_interval_ms = (uint64_t)env_long("CAIRN_USAGE_SCAN_INTERVAL", 60) * 1000;
+    a->usage = usage_new(a->loop, a->store, 1000, usage_interval_ms);
+    if (!a->metrics || !a->usage) {
+        fprintf(stderr, "cairn: out of memory\n");
+        return 1;
+    }
+    a->http = http_server_new(a->loop, &limits, on_request, a);
+    http_server_on_done(a->http, on_exchange_done, a);
+    r = http_server_listen(a->http, a->cfg.host, a->cfg.port);
     if (r != 0) {
-        fprintf(stderr, "cairn: cannot listen on %s:%d: %s\n", a.cfg.host[0] ? a.cfg.host : "*", a.cfg.port,
+        fprintf(stderr, "cairn: cannot listen on %s:%d: %s\n", a->cfg.host[0] ? a->cfg.host : "*", a->cfg.port,
                 uv_strerror(r));
         return 1;
     }
-    uv_signal_init(a.loop, &a.sigterm);
-    uv_signal_init(a.loop, &a.sigint);
-    a.sigterm.data = a.sigint.data = &a;
-    uv_signal_start(&a.sigterm, on_signal, SIGTERM);
-    uv_signal_start(&a.sigint, on_signal, SIGINT);
-    const char *shown = a.cfg.host[0] && strcmp(a.cfg.host, "0.0.0.0") != 0 ? a.cfg.host : "127.0.0.1";
+    snprintf(a->server_label, sizeof a->server_label, "%s:%d", a->cfg.host[0] ? a->cfg.host : "0.0.0.0",
+             http_server_port(a->http));
+    uv_timer_init(a->loop, &a->service_timer);
+    a->service_timer.data = a;
+    a->admin = (admin_config){
+        .st = a->store, .usage = a->usage, .log = a->log, .access_key = cred->access_key,
+        .secret_key = cred->secret_key, .region = a->cfg.region, .version = CAIRN_VERSION,
+        .server = a->server_label, .data_dir = dir, .prometheus_public = &a->prometheus_public,
+        .usage_interval_ms = usage_interval_ms, .stale_upload_expiry_s = expiry_s,
+        .stale_upload_interval_s = expiry_interval_s, .start_unix = (int64_t)time(NULL),
+        .service = admin_service, .service_arg = a,
+    };
+    uv_signal_init(a->loop, &a->sigterm);
+    uv_signal_init(a->loop, &a->sigint);
+    a->sigterm.data = a->sigint.data = a;
+    uv_signal_start(&a->sigterm, on_signal, SIGTERM);
+    uv_signal_start(&a->sigint, on_signal, SIGINT);
+    const char *shown = a->cfg.host[0] && strcmp(a->cfg.host, "0.0.0.0") != 0 ? a->cfg.host : "127.0.0.1";
     printf("cairn %s\nS3 API: http://%s:%d  region %s  data %s\n", CAIRN_VERSION, shown,
-           http_server_port(a.http), a.cfg.region, dir);
-    if (a.cfg.domain) printf("Virtual-host style: http://BUCKET.%s:%d\n", a.cfg.domain, http_server_port(a.http));
+           http_server_port(a->http), a->cfg.region, dir);
+    if (a->cfg.domain) printf("Virtual-host style: http://BUCKET.%s:%d\n", a->cfg.domain, http_server_port(a->http));
     fflush(stdout);
-    uv_run(a.loop, UV_RUN_DEFAULT);
-    uv_walk(a.loop, close_walk, NULL);
-    uv_run(a.loop, UV_RUN_DEFAULT);
-    free(a.http);
-    s3api_free(a.api);
-    uv_loop_close(a.loop);
+    uv_run(a->loop, UV_RUN_DEFAULT);
+    uv_walk(a->loop, close_walk, NULL);
+    uv_run(a->loop, UV_RUN_DEFAULT);
+    free(a->http);
+    s3api_free(a->api);
+    metrics_free(a->metrics);
+    uv_loop_close(a->loop);
+    if (a->restart) {
+        log_info("restarting: %s", argv[0]);
+        fflush(NULL);
+        execv("/proc/self/exe", argv);
+        log_error("restart failed: cannot execute /proc/self/exe: %s", strerror(errno));
+        return 1;
+    }
     log_info("stopped");
     return 0;
+}
+
+static int run_server(int argc, char **argv)
+{
+    app *a = calloc(1, sizeof *a);
+    if (!a) return 1;
+    a->argv = argv;
+    int rc = serve(a, argc, argv);
+    topology_free(&a->cfg.topo);
+    free(a);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -322,6 +562,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[1], "server") == 0) return run_server(argc, argv);
+    if (strcmp(argv[1], "admin") == 0) return cli_admin(argc, argv);
     fprintf(stderr, "cairn: unknown command %s\n\n", argv[1]);
     usage(stderr);
     return 2;

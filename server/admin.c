@@ -1,0 +1,322 @@
+#include "admin.h"
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../common/log.h"
+#include "opsauth.h"
+
+typedef struct admin_req {
+    const admin_config *cfg;
+    http_exchange *ex;
+    EVP_MD_CTX *sha;
+    char *body;
+    size_t len;
+    int too_large;
+} admin_req;
+
+static void reply_json(http_exchange *ex, int status, json_t *j)
+{
+    char *s = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+    json_decref(j);
+    if (!s) {
+        http_respond(ex, 500, "application/json", "{}", 2);
+        return;
+    }
+    size_t n = strlen(s);
+    char *copy = arena_alloc(http_arena(ex), n + 1);
+    memcpy(copy, s, n);
+    copy[n] = '\n';
+    free(s);
+    http_respond(ex, status, "application/json", copy, n + 1);
+}
+
+static void reply_error(http_exchange *ex, int status, const char *code, const char *msg)
+{
+    json_t *j = json_pack("{s:s,s:s,s:s,s:s}", "Code", code, "Message", msg, "Resource", http_req(ex)->path,
+                          "RequestId", http_request_id(ex));
+    reply_json(ex, status, j ? j : json_object());
+}
+
+static const char *query_value(arena *a, const char *q, const char *name)
+{
+    size_t nl = strlen(name);
+    while (q && *q) {
+        const char *amp = strchr(q, '&');
+        size_t plen = amp ? (size_t)(amp - q) : strlen(q);
+        if (plen >= nl && strncmp(q, name, nl) == 0 && (plen == nl || q[nl] == '='))
+            return plen == nl ? "" : arena_strndup(a, q + nl + 1, plen - nl - 1);
+        q = amp ? amp + 1 : q + plen;
+    }
+    return NULL;
+}
+
+/* ---- handlers ---- */
+
+static json_t *drives_json(const admin_config *c, int *online_out, size_t *n_out, uint64_t *total, uint64_t *freeb)
+{
+    drive_info d[64];
+    size_t n = store_drive_info(c->st, d, 64);
+    json_t *arr = json_array();
+    int online = 0;
+    *total = *freeb = 0;
+    for (size_t i = 0; i < n; i++) {
+        online += d[i].online;
+        if (d[i].online) { *total += d[i].total_bytes; *freeb += d[i].free_bytes; }
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:i,s:i}", "path", d[i].path ? d[i].path : "",
+                                             "endpoint", d[i].path ? d[i].path : "",
+                                             "state", d[i].online ? "ok" : "offline",
+                                             "totalBytes", (json_int_t)d[i].total_bytes,
+                                             "freeBytes", (json_int_t)d[i].free_bytes,
+                                             "usedBytes", (json_int_t)d[i].used_bytes,
+                                             "set", d[i].set_index, "index", d[i].drive_index));
+    }
+    *online_out = online;
+    *n_out = n;
+    return arr;
+}
+
+static void op_info(const admin_config *c, http_exchange *ex)
+{
+    int online;
+    size_t n;
+    uint64_t total, freeb;
+    json_t *drives = drives_json(c, &online, &n, &total, &freeb);
+    store_layout l = store_get_layout(c->st);
+    int64_t now = (int64_t)time(NULL);
+    usage_snapshot us = usage_get(c->usage);
+    uint64_t objs = 0, bytes = 0;
+    for (size_t i = 0; i < us.n; i++) { objs += us.buckets[i].objects; bytes += us.buckets[i].bytes; }
+    json_t *node = json_pack("{s:s,s:s,s:s,s:I,s:o}", "endpoint", c->server, "state", "online", "version", c->version,
+                             "uptimeSeconds", (json_int_t)(now - c->start_unix), "drives", drives);
+    json_t *j = json_pack("{s:s,s:s,s:s,s:I,s:I,s:[o],s:{s:i,s:i,s:i,s:i,s:i,s:i},s:{s:i,s:i},s:{s:i,s:i},s:{s:I,s:I},s:{s:I,s:I,s:I,s:I}}",
+                          "mode", "online", "version", c->version, "region", c->region,
+                          "uptimeSeconds", (json_int_t)(now - c->start_unix), "startTime", (json_int_t)c->start_unix,
+                          "servers", node,
+                          "backend", "drives", l.n_drives, "sets", l.n_sets, "setSize", l.set_size,
+                          "standardSCParity", l.parity, "writeQuorum", l.write_quorum, "readQuorum", l.read_quorum,
+                          "drivesOnline", "online", online, "offline", (int)n - online,
+                          "nodes", "online", 1, "offline", 0,
+                          "capacity", "rawTotalBytes", (json_int_t)total, "rawFreeBytes", (json_int_t)freeb,
+                          "usage", "buckets", (json_int_t)us.n, "objects", (json_int_t)objs, "bytes", (json_int_t)bytes,
+                          "lastUpdate", (json_int_t)us.updated_unix);
+    if (!j) { reply_error(ex, 500, "InternalError", "could not build the answer"); return; }
+    reply_json(ex, 200, j);
+}
+
+static void op_usage(const admin_config *c, http_exchange *ex)
+{
+    usage_snapshot us = usage_get(c->usage);
+    json_t *b = json_object();
+    uint64_t objs = 0, bytes = 0;
+    for (size_t i = 0; i < us.n; i++) {
+        objs += us.buckets[i].objects;
+        bytes += us.buckets[i].bytes;
+        json_object_set_new(b, us.buckets[i].name, json_pack("{s:I,s:I}", "size", (json_int_t)us.buckets[i].bytes,
+                                                              "objectsCount", (json_int_t)us.buckets[i].objects));
+    }
+    char when[32] = "";
+    if (us.updated_unix) {
+        time_t t = (time_t)us.updated_unix;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+    json_t *j = json_pack("{s:s,s:I,s:I,s:I,s:I,s:o,s:I,s:I}", "lastUpdate", when, "lastUpdateUnix",
+                          (json_int_t)us.updated_unix, "bucketsCount", (json_int_t)us.n, "objectsCount",
+                          (json_int_t)objs, "objectsTotalSize", (json_int_t)bytes, "bucketsUsageInfo", b,
+                          "scanIntervalSeconds", (json_int_t)(c->usage_interval_ms / 1000),
+                          "lastScanMillis", (json_int_t)us.pass_ms);
+    reply_json(ex, 200, j);
+}
+
+static json_t *config_json(const admin_config *c)
+{
+    return json_pack("{s:{s:b,s:s},s:{s:s,s:I,s:I,s:I}}",
+                     "runtime", "accessLog", accesslog_enabled(c->log),
+                     "prometheusAuthType", *c->prometheus_public ? "public" : "jwt",
+                     "readOnly", "region", c->region, "staleUploadsExpirySeconds", (json_int_t)c->stale_upload_expiry_s,
+                     "staleUploadsCleanupIntervalSeconds", (json_int_t)c->stale_upload_interval_s,
+                     "usageScanIntervalSeconds", (json_int_t)(c->usage_interval_ms / 1000));
+}
+
+static void op_config_set(const admin_config *c, admin_req *r)
+{
+    http_exchange *ex = r->ex;
+    json_error_t err;
+    json_t *j = json_loadb(r->body ? r->body : "", r->len, JSON_REJECT_DUPLICATES, &err);
+    if (!j || !json_is_object(j)) {
+        json_decref(j);
+        reply_error(ex, 400, "InvalidRequest", "the body must be a JSON object of runtime settings");
+        return;
+    }
+    /* validate everything first: all or nothing */
+    const char *key;
+    json_t *v;
+    json_object_foreach(j, key, v) {
+        if (strcmp(key, "accessLog") == 0) {
+            if (!json_is_boolean(v)) { json_decref(j); reply_error(ex, 400, "InvalidArgument", "accessLog takes true or false"); return; }
+        } else if (strcmp(key, "prometheusAuthType") == 0) {
+            const char *s = json_string_value(v);
+            if (!s || (strcmp(s, "public") != 0 && strcmp(s, "jwt") != 0)) {
+                json_decref(j);
+                reply_error(ex, 400, "InvalidArgument", "prometheusAuthType takes \"public\" or \"jwt\"");
+                return;
+            }
+        } else {
+            char *msg = arena_printf(http_arena(ex), "%.100s is not a setting that can change at runtime", key);
+            json_decref(j);
+            reply_error(ex, 400, "InvalidArgument", msg);
+            return;
+        }
+    }
+    json_object_foreach(j, key, v) {
+        if (strcmp(key, "accessLog") == 0) accesslog_set_enabled(c->log, json_is_true(v));
+        else if (strcmp(key, "prometheusAuthType") == 0) *c->prometheus_public = strcmp(json_string_value(v), "public") == 0;
+    }
+    json_decref(j);
+    log_info("admin: runtime settings changed: access log %s, metrics auth %s", accesslog_enabled(c->log) ? "on" : "off",
+             *c->prometheus_public ? "public" : "jwt");
+    reply_json(ex, 200, config_json(c));
+}
+
+static void op_token(const admin_config *c, http_exchange *ex)
+{
+    const char *ttl_s = query_value(http_arena(ex), http_req(ex)->query, "ttl");
+    long ttl = 100L * 365 * 24 * 3600;   /* MinIO's mc: tokens for Prometheus last long */
+    if (ttl_s) {
+        char *end;
+        ttl = strtol(ttl_s, &end, 10);
+        if (!*ttl_s || *end || ttl < 1 || ttl > 100L * 365 * 24 * 3600) {
+            reply_error(ex, 400, "InvalidArgument", "ttl must be a number of seconds from 1 to 100 years");
+            return;
+        }
+    }
+    int64_t now = (int64_t)time(NULL);
+    char tok[TOKEN_MAX];
+    if (!token_mint(c->access_key, c->secret_key, now, ttl, tok, sizeof tok)) {
+        reply_error(ex, 500, "InternalError", "could not mint a token");
+        return;
+    }
+    reply_json(ex, 200, json_pack("{s:s,s:I,s:s}", "token", tok, "expiresAt", (json_int_t)(now + ttl), "type", "Bearer"));
+}
+
+static void dispatch(admin_req *r)
+{
+    const admin_config *c = r->cfg;
+    http_exchange *ex = r->ex;
+    const http_request *q = http_req(ex);
+    const char *op = q->path + strlen(ADMIN_PREFIX);
+    const char *m = q->method;
+    int get = strcmp(m, "GET") == 0;
+
+    if (strcmp(op, "info") == 0 && get) op_info(c, ex);
+    else if (strcmp(op, "datausageinfo") == 0 && get) op_usage(c, ex);
+    else if (strcmp(op, "config") == 0 && get) reply_json(ex, 200, config_json(c));
+    else if (strcmp(op, "config") == 0 && strcmp(m, "PUT") == 0) op_config_set(c, r);
+    else if (strcmp(op, "prometheus/token") == 0 && (get || strcmp(m, "POST") == 0)) op_token(c, ex);
+    else if (strcmp(op, "service") == 0 && strcmp(m, "POST") == 0) {
+        const char *action = query_value(http_arena(ex), q->query, "action");
+        int restart;
+        if (action && strcmp(action, "stop") == 0) restart = 0;
+        else if (action && strcmp(action, "restart") == 0) restart = 1;
+        else { reply_error(ex, 400, "InvalidArgument", "action must be stop or restart"); return; }
+        log_info("admin: service %s requested by %s", restart ? "restart" : "stop", q->remote_addr);
+        reply_json(ex, 200, json_pack("{s:s,s:s}", "action", restart ? "restart" : "stop", "status", "accepted"));
+        c->service(c->service_arg, restart);
+    } else if (strncmp(op, "heal", 4) == 0 && (op[4] == '\0' || op[4] == '/')) {
+        reply_error(ex, 501, "NotImplemented", "healing arrives with erasure coding; one drive has nothing to heal from");
+    } else if (strcmp(op, "info") == 0 || strcmp(op, "datausageinfo") == 0 || strcmp(op, "config") == 0 ||
+               strcmp(op, "prometheus/token") == 0 || strcmp(op, "service") == 0) {
+        reply_error(ex, 405, "MethodNotAllowed", "this method is not allowed on this admin resource");
+    } else {
+        reply_error(ex, 404, "NotImplemented", "no such admin API");
+    }
+}
+
+static void finish(admin_req *r)
+{
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    EVP_DigestFinal_ex(r->sha, md, &mdlen);
+    EVP_MD_CTX_free(r->sha);
+    r->sha = NULL;
+    char hex[65];
+    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    int status;
+    const char *why = admin_auth_check(r->ex, r->cfg->access_key, r->cfg->secret_key, r->cfg->region, hex,
+                                       (int64_t)time(NULL), &status);
+    if (why) {
+        char code[64];
+        size_t cl = strcspn(why, ":");
+        snprintf(code, sizeof code, "%.*s", (int)(cl < 63 ? cl : 63), why);
+        reply_error(r->ex, status, code, why);
+        return;
+    }
+    http_set_log_fields(r->ex, &(http_log_fields){ .api = "Admin", .user = r->cfg->access_key });
+    dispatch(r);
+}
+
+static int on_body(http_exchange *ex, const char *p, size_t n)
+{
+    admin_req *r = http_get_user(ex);
+    if (r->too_large) return 0;
+    if (r->len + n > ADMIN_MAX_BODY) {
+        r->too_large = 1;
+        EVP_MD_CTX_free(r->sha);
+        r->sha = NULL;
+        reply_error(ex, 413, "EntityTooLarge", "admin request bodies are limited to 64 KiB");
+        return 0;
+    }
+    if (!r->body) r->body = arena_alloc(http_arena(ex), ADMIN_MAX_BODY);
+    memcpy(r->body + r->len, p, n);
+    r->len += n;
+    EVP_DigestUpdate(r->sha, p, n);
+    return 0;
+}
+
+static void on_end(http_exchange *ex)
+{
+    admin_req *r = http_get_user(ex);
+    if (!r->too_large) finish(r);
+}
+
+static void on_abort(http_exchange *ex)
+{
+    admin_req *r = http_get_user(ex);
+    if (r && r->sha) { EVP_MD_CTX_free(r->sha); r->sha = NULL; }
+}
+
+static const http_body_sink admin_sink = { on_body, on_end };
+
+void admin_handle(const admin_config *cfg, http_exchange *ex)
+{
+    const http_request *q = http_req(ex);
+    admin_req *r = arena_calloc(http_arena(ex), sizeof *r);
+    r->cfg = cfg;
+    r->ex = ex;
+    r->sha = EVP_MD_CTX_new();
+    if (!r->sha || EVP_DigestInit_ex(r->sha, EVP_sha256(), NULL) != 1) {
+        EVP_MD_CTX_free(r->sha);
+        r->sha = NULL;
+        reply_error(ex, 500, "InternalError", "out of memory");
+        return;
+    }
+    http_set_user(ex, r);
+    http_on_abort(ex, on_abort);
+    if (q->content_length > ADMIN_MAX_BODY) {
+        EVP_MD_CTX_free(r->sha);
+        r->sha = NULL;
+        reply_error(ex, 413, "EntityTooLarge", "admin request bodies are limited to 64 KiB");
+        return;
+    }
+    if (q->has_body) {
+        http_accept_body(ex, &admin_sink);
+        return;
+    }
+    finish(r);
+}
