@@ -455,7 +455,8 @@ static int serve(app *a, int argc, char **argv)
         return 1;
     }
     store_start_health_checks(a->store);
-    store_start_background_heal(a->store, (uint64_t)env_long("CAIRN_HEAL_OBJECTS_PER_SECOND", 1000));
+    store_start_background_heal(a->store, (uint64_t)env_long("CAIRN_HEAL_OBJECTS_PER_SECOND", 1000),
+                                env_long("CAIRN_HEAL_DEEP_SCAN", 0) > 0);
     /* Credentials live on the first drive that has them (a replaced first
      * drive must not mint new ones). */
     const char *dir = a->cfg.topo.drives[0];
