@@ -68,6 +68,7 @@ static struct {
     double duration, warmup;
     uint64_t count;          /* 0: by duration */
     uint32_t objects;
+    uint32_t key_offset;     /* put: write keys key_offset..objects-1 (continue an earlier fill) */
     uint64_t size_min, size_max;
     uint64_t part_size;
     int max_keys;
@@ -651,7 +652,7 @@ static int issue_next(conn *c) {
         if (now >= w->t_win0) w->issued_win++;
         switch (cfg.wl) {
         case WL_PUT: {
-            uint32_t k = own_key(w, w->next_key++ % (w->own_keys ? w->own_keys : 1));
+            uint32_t k = cfg.key_offset + own_key(w, w->next_key++ % (w->own_keys ? w->own_keys : 1));
             issue_put(c, k, OP_PUT);
             return 1;
         }
@@ -1437,6 +1438,7 @@ static void usage(FILE *f) {
             "  --duration S (10)              --warmup S (2; excluded from the results)\n"
             "  --count N                      stop after N measured operations instead of a duration\n"
             "  --objects N (1000)             keys used (and prefilled for get/stat/delete/list/mixed)\n"
+            "  --key-offset N                 put: only keys N..objects-1 (to continue a fill)\n"
             "  --size SIZE | --size MIN-MAX   object size (4KiB, 1MiB, 64MiB...; default 4KiB)\n"
             "  --part-size SIZE (8MiB)        multipart part size; --size is the object size\n"
             "  --max-keys N (1000)            list page size\n"
@@ -1493,6 +1495,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--warmup")) cfg.warmup = atof(ARG());
         else if (!strcmp(a, "--count")) cfg.count = strtoull(ARG(), NULL, 10);
         else if (!strcmp(a, "--objects")) cfg.objects = (uint32_t)strtoul(ARG(), NULL, 10);
+        else if (!strcmp(a, "--key-offset")) cfg.key_offset = (uint32_t)strtoul(ARG(), NULL, 10);
         else if (!strcmp(a, "--size")) {
             const char *v = ARG();
             char lo[64];
@@ -1532,6 +1535,7 @@ int main(int argc, char **argv) {
     if (cfg.duration <= 0 && !cfg.count) die("bad --duration");
     if (cfg.max_keys < 1 || cfg.max_keys > 100000) die("bad --max-keys");
     if (cfg.objects < 1) die("--objects must be at least 1");
+    if (cfg.key_offset >= cfg.objects) die("--key-offset must be below --objects");
     if (strncmp(endpoint, "http://", 7)) die("--endpoint must be http://HOST:PORT (no TLS)");
     {
         const char *hp = endpoint + 7;
@@ -1621,7 +1625,7 @@ int main(int argc, char **argv) {
     atomic_init(&sa.done, 0);
     uv_thread_t sampler;
     uv_thread_create(&sampler, sampler_main, &sa);
-    run_phase(PH_RUN, t_start, cfg.objects, cfg.timeout);
+    run_phase(PH_RUN, t_start, cfg.wl == WL_PUT ? cfg.objects - cfg.key_offset : cfg.objects, cfg.timeout);
     atomic_store(&sa.done, 1);
     uv_thread_join(&sampler);
     if (cfg.pid) {

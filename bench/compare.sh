@@ -23,7 +23,8 @@
 #   BENCH_TMP=/var/tmp        parent of the temp dir (not tmpfs: the disk is measured)
 #   BENCH_DATA=bench/.data    where the 1,000,000-object bucket lives between runs
 #   LIST1M_OBJECTS=1000000    size of the big listing bucket
-#   LIST1M_SERVERS="cairn"    servers that get the big bucket (rgw builds it slowly: ~1,000 PUT/s)
+#   LIST1M_SERVERS="cairn"    servers that get the big bucket; add rgw for a kept Ceph cluster in
+#                             BENCH_DATA/rgw-list1m (built at ~1,000 PUT/s: LIST1M_BUILD_LIMIT=1200 s per run)
 #   CAIRN_BIN=...             use this cairn binary instead of building build-bench/
 #   CAIRN_SRC=worktree|HEAD   build cairn from the work tree (default) or from the last commit
 #   BENCH_RESULTS=bench/results
@@ -256,6 +257,39 @@ list1m_cairn() {
     PIDS=$saved_pids EP=$saved_ep
 }
 
+# the persistent big bucket for Ceph RGW: a whole kept cluster in $DATA/rgw-list1m
+# (bench/rgw.sh stop DIR keep / start on it again). Building it runs at RGW's
+# PUT rate (~1,000/s here): LIST1M_BUILD_LIMIT seconds per run at most; a
+# partial bucket is continued by the next run and the table says how many
+# objects it held.
+list1m_rgw() {
+    local dir="$DATA/rgw-list1m" port out pids ep have=0
+    mkdir -p "$DATA"
+    port=$(free_port)
+    out=$("$HERE/rgw.sh" start "$dir" "$port" "$AK" "$SK") || { note "RGW on the kept list1m cluster did not start"; return 1; }
+    pids=${out#pids }; ep="http://127.0.0.1:$port"
+    local saved_pids=$PIDS saved_ep=$EP
+    PIDS=$pids EP=$ep
+    have=$(cat "$dir/objects" 2>/dev/null || echo 0)
+    if (( have < L1M )); then
+        local n=$(( L1M - have )) t0=$(date +%s)
+        log "RGW: adding objects $have..$((L1M - 1)) to the kept list1m bucket (at most ${LIST1M_BUILD_LIMIT:-1200} s)"
+        "$CB" put --endpoint "$ep" "${KEYS[@]}" --bucket list1m --size 0 --objects "$L1M" --count "$n" --warmup 0 \
+            --concurrency 64 --duration 1 --timeout "${LIST1M_BUILD_LIMIT:-1200}" --key-offset "$have" \
+            --json "$W/res/rgw.list1m-build.json" >"$W/res/rgw.list1m-build.txt" 2>&1
+        local done_n
+        done_n=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ops"]["PUT"]["ops"])' "$W/res/rgw.list1m-build.json" 2>/dev/null || echo 0)
+        have=$(( have + done_n ))
+        echo "$have" >"$dir/objects"
+        log "RGW list1m bucket: $have objects after $(( $(date +%s) - t0 )) s"
+    fi
+    (( have < L1M )) && note "RGW's big listing bucket holds $have of $L1M objects (built at RGW's PUT rate within LIST1M_BUILD_LIMIT; the next run continues it)"
+    bench rgw list1m list --bucket list1m --objects "$have" --no-prefill --no-create-bucket
+    CONC_SAVED=$CONC; CONC=1; bench rgw list1m-c1 list --bucket list1m --objects "$have" --no-prefill --no-create-bucket; CONC=$CONC_SAVED
+    "$HERE/rgw.sh" stop "$dir" keep
+    PIDS=$saved_pids EP=$saved_ep
+}
+
 run_server() {
     local srv=$1 wl
     for wl in $WORKLOADS; do
@@ -276,7 +310,8 @@ run_server() {
                 CONC=$CONC_SAVED ;;
             list1m)
                 [[ " $L1M_SERVERS " == *" ${srv%4} "* && $srv != cairn4 ]] || continue
-                [[ $srv == cairn ]] && list1m_cairn ;;
+                [[ $srv == cairn ]] && list1m_cairn
+                [[ $srv == rgw ]] && list1m_rgw ;;
             *) note "unknown workload $wl" ;;
         esac
         rss_after=$(rss_kib "$PIDS" VmRSS)
@@ -303,6 +338,7 @@ for srv in $SERVERS; do
     sleep 1
     echo "$srv idle $(rss_kib "$PIDS" VmRSS) $(rss_kib "$PIDS" RssAnon)" >>"$W/res/rss-idle.txt"
     log "$srv up at $EP (pids $PIDS), idle VmRSS $(( $(rss_kib "$PIDS" VmRSS) / 1024 )) MiB"
+    note "$srv: load average before its workloads $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared: other processes take CPU too)"
     run_server "$srv"
     stop_current
     [[ $srv == cairn || $srv == cairn4 ]] && rm -rf "$W/cairn1" "$W/cairn4"

@@ -3,7 +3,11 @@
 # on 127.0.0.1, for bench/compare.sh. Debian packages ceph + radosgw (16.2).
 #
 #   bench/rgw.sh start DIR S3_PORT ACCESS SECRET   # prints "pids MON,MGR,OSD,RGW" once S3 answers
-#   bench/rgw.sh stop DIR                          # stops the daemons it started, removes DIR
+#   bench/rgw.sh stop DIR [keep]                   # stops the daemons it started; removes DIR unless "keep"
+#
+# start on a DIR that holds a cluster stopped with "keep" restarts that
+# cluster (same data, the gateway on the new S3_PORT): compare.sh keeps its
+# 1,000,000-object bucket that way.
 #
 # One monitor, one manager, one bluestore OSD on a sparse file, pools of
 # size 1, one radosgw with the beast frontend. cephx is off. Everything
@@ -26,7 +30,9 @@ free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0)
 log() { echo "rgw.sh: $*" >&2; }
 
 stop() {
-    [[ -f $W/pids ]] || { rm -rf "$W"; return 0; }
+    local keep=${1:-}
+    [[ -n ${RGW_KEEP:-} ]] && keep=keep
+    [[ -f $W/pids ]] || { [[ $keep == keep ]] || rm -rf "$W"; return 0; }
     local p
     # gateway first, then OSD, manager, monitor (reverse start order)
     for p in $(tac "$W/pids"); do kill "$p" 2>/dev/null; done
@@ -34,7 +40,37 @@ stop() {
         for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
         kill -9 "$p" 2>/dev/null
     done
-    [[ -n ${RGW_KEEP:-} ]] || rm -rf "$W"
+    rm -f "$W/pids"
+    [[ $keep == keep ]] || rm -rf "$W"
+}
+
+# restart a kept cluster: same config and data, new gateway port
+resume() {
+    local S3_PORT=$3 c="$W/ceph.conf" i id
+    sed -i "s|^rgw frontends = .*|rgw frontends = beast endpoint=127.0.0.1:$S3_PORT tcp_nodelay=1|" "$c"
+    : >"$W/pids"
+    ceph-mon -c "$c" -i a -f >>"$W/log/mon.out" 2>&1 &
+    echo $! >>"$W/pids"
+    for i in $(seq 60); do timeout 5 ceph -c "$c" status >/dev/null 2>&1 && break; sleep 0.5; done
+    ceph-mgr -c "$c" -i x -f >>"$W/log/mgr.out" 2>&1 &
+    echo $! >>"$W/pids"
+    id=$(basename "$(ls -d "$W"/osd/ceph-* | head -1)"); id=${id#ceph-}
+    ceph-osd -c "$c" -i "$id" -f >>"$W/log/osd.out" 2>&1 &
+    echo $! >>"$W/pids"
+    for i in $(seq 120); do
+        timeout 5 ceph -c "$c" osd stat 2>/dev/null | grep -q "1 up" && break
+        sleep 0.5
+    done
+    radosgw -c "$c" -n client.rgw.a -f >>"$W/log/rgw.out" 2>&1 &
+    local rgw_pid=$!
+    echo $rgw_pid >>"$W/pids"
+    for i in $(seq 240); do
+        curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$S3_PORT/" && break
+        kill -0 $rgw_pid 2>/dev/null || break
+        sleep 0.5
+    done
+    curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$S3_PORT/" || { log "radosgw does not answer"; return 1; }
+    echo "pids $(paste -sd, "$W/pids")"
 }
 
 start() {
@@ -135,7 +171,9 @@ EOF
 }
 
 case $cmd in
-    start) start "$@" || { stop; exit 1; } ;;
-    stop) stop ;;
+    start)
+        if [[ -f $W/ceph.conf && -d $W/osd ]]; then resume "$@" || { stop keep; exit 1; }
+        else start "$@" || { stop; exit 1; }; fi ;;
+    stop) stop "${3:-}" ;;
     *) echo "usage: $0 start DIR S3_PORT ACCESS SECRET | stop DIR" >&2; exit 2 ;;
 esac
