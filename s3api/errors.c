@@ -67,6 +67,7 @@ static const s3_error_info table[S3E_COUNT] = {
     [S3E_INVALID_PART_ORDER] = { "InvalidPartOrder", 400,
         "The list of parts was not in ascending order. The parts list must be specified in order by part number." },
     [S3E_INVALID_PART_NUMBER] = { "InvalidPartNumber", 416, "The requested partnumber is not satisfiable." },
+    [S3E_INVALID_STORAGE_CLASS] = { "InvalidStorageClass", 400, "The storage class you specified is not valid." },
     [S3E_NO_WRITE_QUORUM] = { "SlowDownWrite", 503,
         "Resource requested is unwritable, please reduce your request rate: too few drives are online for the write quorum." },
     [S3E_NO_READ_QUORUM] = { "SlowDownRead", 503,

@@ -94,6 +94,9 @@ s3_error s3_check_conditions(const object_info *o, const char *if_match, const c
 
 /* put.c: the metadata a PUT/CopyObject(REPLACE)/CreateMultipartUpload stores */
 s3_error s3_request_metadata(s3_req *r, object_info *o);
+/* x-amz-storage-class: STANDARD (0) or REDUCED_REDUNDANCY (1); -1 invalid */
+int s3_storage_class(s3_req *r, int dflt);
+#define S3_STORAGE_CLASS_NAME(reduced) ((reduced) ? "REDUCED_REDUNDANCY" : "STANDARD")
 /* multipart.c: validates uploadId + partNumber for UploadPart(Copy) */
 s3_error s3_part_target(s3_req *r, const char *upload_id, uint32_t *part_number, object_info *upload);
 

@@ -121,7 +121,7 @@ void op_list_objects(s3_req *r, int v2)
             strbuf_xml_escape(&b, r->auth.access_key, strlen(r->auth.access_key));
             strbuf_puts(&b, "</DisplayName></Owner>");
         }
-        strbuf_puts(&b, "<StorageClass>STANDARD</StorageClass></Contents>");
+        strbuf_printf(&b, "<StorageClass>%s</StorageClass></Contents>", S3_STORAGE_CLASS_NAME(o->reduced));
     }
     for (size_t i = 0; i < res.n_prefixes; i++) {
         strbuf_puts(&b, "<CommonPrefixes>");

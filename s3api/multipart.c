@@ -98,6 +98,9 @@ void op_create_multipart(s3_req *r)
     object_info *meta = &state->meta;
     s3_error e = s3_request_metadata(r, meta);
     if (e) { s3_error_reply(r, e, NULL); return; }
+    int sc = s3_storage_class(r, 0);
+    if (sc < 0) { s3_error_reply(r, S3E_INVALID_STORAGE_CLASS, NULL); return; }
+    meta->reduced = (uint8_t)sc;
     const char *algo_name = s3_header(r, "x-amz-checksum-algorithm");
     const char *type = s3_header(r, "x-amz-checksum-type");
     if (algo_name) {
@@ -296,6 +299,8 @@ static void complete_body(s3_req *r, s3_error e, char *body, size_t n)
     final->size = total;
     final->headers = upload.headers;
     final->n_headers = upload.n_headers;
+    final->reduced = upload.reduced;
+    final->parity = upload.parity;      /* the parts were coded with the upload's parity */
     if ((e = final_checksum(&upload, final)) != S3E_NONE) { s3_error_reply(r, e, NULL); return; }
     cs->upload_id = upload_id;
     r->op = cs;
@@ -396,7 +401,7 @@ void op_list_parts(s3_req *r)
     field(&b, "UploadId", upload_id);
     owner_xml(&b, r, "Initiator");
     owner_xml(&b, r, "Owner");
-    strbuf_puts(&b, "<StorageClass>STANDARD</StorageClass>");
+    strbuf_printf(&b, "<StorageClass>%s</StorageClass>", S3_STORAGE_CLASS_NAME(upload.reduced));
     strbuf_printf(&b, "<PartNumberMarker>%u</PartNumberMarker>", marker);
     if (n) strbuf_printf(&b, "<NextPartNumberMarker>%u</NextPartNumberMarker>", parts[n - 1].number);
     strbuf_printf(&b, "<MaxParts>%zu</MaxParts><IsTruncated>%s</IsTruncated>", max, truncated ? "true" : "false");
@@ -460,7 +465,8 @@ void op_list_multipart_uploads(s3_req *r)
         field(&b, "UploadId", ups[i].upload_id);
         owner_xml(&b, r, "Initiator");
         owner_xml(&b, r, "Owner");
-        strbuf_printf(&b, "<StorageClass>STANDARD</StorageClass><Initiated>%s</Initiated>", date);
+        strbuf_printf(&b, "<StorageClass>%s</StorageClass><Initiated>%s</Initiated>",
+                      S3_STORAGE_CLASS_NAME(ups[i].meta.reduced), date);
         if (ups[i].meta.cksum_algo)
             strbuf_printf(&b, "<ChecksumAlgorithm>%s</ChecksumAlgorithm>", cksum_algo_name((cksum_algo)ups[i].meta.cksum_algo));
         strbuf_puts(&b, "</Upload>");
@@ -532,7 +538,7 @@ void op_get_object_attributes(s3_req *r)
         strbuf_append(&b, b_parts.data, b_parts.len);
         strbuf_puts(&b, "</ObjectParts>");
     }
-    if (strstr(want, "StorageClass")) strbuf_puts(&b, "<StorageClass>STANDARD</StorageClass>");
+    if (strstr(want, "StorageClass")) strbuf_printf(&b, "<StorageClass>%s</StorageClass>", S3_STORAGE_CLASS_NAME(o.reduced));
     if (strstr(want, "ObjectSize")) strbuf_printf(&b, "<ObjectSize>%llu</ObjectSize>", (unsigned long long)o.size);
     strbuf_puts(&b, "</GetObjectAttributesResponse>");
     s3_xml_reply(r, 200, &b);

@@ -34,6 +34,7 @@ static void add_get_headers(s3_req *r, const object_info *o)
     format_http_date((time_t)(o->mtime_ns / 1000000000), date, sizeof date);
     http_add_header(ex, "Last-Modified", date);
     http_add_header(ex, "Accept-Ranges", "bytes");
+    if (o->reduced) http_add_header(ex, "x-amz-storage-class", "REDUCED_REDUNDANCY");
     int has_type = 0;
     for (size_t i = 0; i < o->n_headers; i++) {
         const char *n = o->headers[i].name;
@@ -169,7 +170,8 @@ static void get_opened(void *arg, store_status st, store_reader *rd)
     if (st) {
         free(g->buf[0]);
         free(g->buf[1]);
-        s3_error_reply(r, S3E_INTERNAL, "The object's data could not be read.");
+        if (st == ST_NO_READ_QUORUM) s3_error_reply(r, S3E_NO_READ_QUORUM, NULL);
+        else s3_error_reply(r, S3E_INTERNAL, "The object's data could not be read.");
         http_release(r->ex);
         return;
     }

@@ -102,6 +102,15 @@ s3_error s3_request_metadata(s3_req *r, object_info *o)
     return S3E_NONE;
 }
 
+int s3_storage_class(s3_req *r, int dflt)
+{
+    const char *sc = s3_header(r, "x-amz-storage-class");
+    if (!sc) return dflt;
+    if (strcmp(sc, "STANDARD") == 0) return 0;
+    if (strcmp(sc, "REDUCED_REDUNDANCY") == 0) return 1;
+    return -1;
+}
+
 static const char *unquote(arena *a, const char *etag)
 {
     if (!etag) return NULL;
@@ -123,6 +132,7 @@ typedef struct put_op {
     put_conditions cond;
     const char *upload_id;           /* UploadPart: the upload and part number */
     uint32_t part_number;
+    int reduced;                     /* REDUCED_REDUNDANCY */
     int done;
 } put_op;
 
@@ -307,6 +317,7 @@ void op_put_object(s3_req *r)
             return;
         }
         if (ua) algo = ua;     /* every part carries the upload's checksum */
+        p->reduced = upload.reduced;
     }
     if (p->ck_header_value) {
         unsigned char raw[CKSUM_MAX_DIGEST];
@@ -319,6 +330,11 @@ void op_put_object(s3_req *r)
     }
     s3_error e = p->upload_id ? S3E_NONE : s3_request_metadata(r, &p->info);
     if (e) { s3_error_reply(r, e, NULL); return; }
+    if (!p->upload_id) {
+        int sc = s3_storage_class(r, 0);
+        if (sc < 0) { s3_error_reply(r, S3E_INVALID_STORAGE_CLASS, NULL); return; }
+        p->reduced = sc;
+    }
     if (store_bucket_get(r->api->cfg.store, r->bucket, NULL) == ST_NO_SUCH_BUCKET) {
         s3_error_reply(r, S3E_NO_SUCH_BUCKET, NULL);
         return;
@@ -347,6 +363,7 @@ void op_put_object(s3_req *r)
     if (r->http->chunked) hint = -1;
     p->sp = store_put_begin(r->api->cfg.store, hint, observe, p->d, digests_release);
     if (p->upload_id) store_put_no_inline(p->sp);
+    store_put_reduced(p->sp, p->reduced);
     store_put_on_resume(p->sp, put_resume, p);
     http_hold(r->ex);
     r->abort_op = put_abort;
@@ -368,6 +385,7 @@ typedef struct copy_op {
     uint64_t off, end;               /* the source bytes being copied */
     const char *upload_id;           /* UploadPartCopy */
     uint32_t part_number;
+    int reduced;
     int waiting_resume;
     int done;
 } copy_op;
@@ -537,6 +555,7 @@ void op_copy_object(s3_req *r)
         if (pe) { s3_error_reply(r, pe, NULL); return; }
         c->upload_id = upload_id;
         c->info.cksum_algo = upload.cksum_algo;
+        c->reduced = upload.reduced;
     }
     store_status st = store_object_info(r->api->cfg.store, r->a, src_bucket, src_key, &c->src);
     if (st) { s3_error_reply(r, s3_error_from_store(st, 1), NULL); return; }
@@ -577,7 +596,11 @@ void op_copy_object(s3_req *r)
                 return;
             }
         }
-        if (!replace && strcmp(src_bucket, r->bucket) == 0 && strcmp(src_key, r->key) == 0) {
+        int sc = s3_storage_class(r, 0);
+        if (sc < 0) { s3_error_reply(r, S3E_INVALID_STORAGE_CLASS, NULL); return; }
+        c->reduced = sc;
+        if (!replace && strcmp(src_bucket, r->bucket) == 0 && strcmp(src_key, r->key) == 0 &&
+            (!s3_header(r, "x-amz-storage-class") || sc == c->src.reduced)) {
             s3_error_reply(r, S3E_INVALID_REQUEST,
                            "This copy request is illegal because it is trying to copy an object to itself without "
                            "changing the object's metadata, storage class, website redirect location or encryption attributes.");
@@ -610,6 +633,7 @@ void op_copy_object(s3_req *r)
     r->abort_op = copy_abort;
     c->sp = store_put_begin(r->api->cfg.store, (int64_t)(c->end - c->off), observe, c->d, digests_release);
     if (c->upload_id) store_put_no_inline(c->sp);
+    store_put_reduced(c->sp, c->reduced);
     store_put_on_resume(c->sp, copy_resume, c);
     if (c->src.flags & OBJ_INLINE) {
         store_put_write(c->sp, c->src.inline_data + c->off, (size_t)(c->end - c->off));

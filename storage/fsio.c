@@ -12,6 +12,7 @@
 static long long fault_after = -1;
 static int fault_errno;
 static char fault_path[1024];
+static int short_writes;           /* every pwrite writes at most 4000 bytes */
 static _Atomic long long bytes_written;
 
 void fsio_init_from_env(void)
@@ -20,6 +21,7 @@ void fsio_init_from_env(void)
     if (!f) return;
     if (strncmp(f, "enospc_after=", 13) == 0) { fault_after = atoll(f + 13); fault_errno = ENOSPC; }
     else if (strncmp(f, "eio_after=", 10) == 0) { fault_after = atoll(f + 10); fault_errno = EIO; }
+    else if (strcmp(f, "short_writes") == 0) short_writes = 1;
     const char *p = getenv("CAIRN_FAULT_INJECT_PATH");
     if (p) snprintf(fault_path, sizeof fault_path, "%s", p);
 }
@@ -47,7 +49,7 @@ static int write_all(int fd, const void *buf, size_t n, off_t off)
 {
     const char *p = buf;
     while (n > 0) {
-        ssize_t w = pwrite(fd, p, n, off);
+        ssize_t w = pwrite(fd, p, short_writes && n > 4000 ? 4000 : n, off);
         if (w < 0) {
             if (errno == EINTR) continue;
             return -errno;

@@ -7,7 +7,8 @@
  * CAIRN_FAULT_INJECT to "enospc_after=BYTES" or "eio_after=BYTES" and data
  * writes fail once that many bytes have been written by this process;
  * CAIRN_FAULT_INJECT_PATH=/some/drive limits that to files under that
- * directory (one failing drive among healthy ones).
+ * directory (one failing drive among healthy ones).  "short_writes" makes
+ * every write call return after at most 4000 bytes, as a filesystem may.
  * Blocking: call from worker threads only.
  */
 #ifndef CAIRN_FSIO_H

@@ -7,7 +7,7 @@
 enum {
     REC_MAGIC0 = 'C', REC_MAGIC1 = 'R', REC_FORMAT = 1,
     T_SIZE = 1, T_MTIME = 2, T_ETAG = 3, T_VERSION = 4, T_FLAGS = 5, T_DATA_ID = 6,
-    T_CKSUM = 7, T_HEADER = 8, T_INLINE = 9, T_KEY = 10, T_PART = 11, T_CKSUM_TYPE = 12,
+    T_CKSUM = 7, T_HEADER = 8, T_INLINE = 9, T_KEY = 10, T_PART = 11, T_CKSUM_TYPE = 12, T_EC = 13,
     T_BUCKET_CREATED = 32, T_BUCKET_FLAGS = 33,
 };
 
@@ -90,6 +90,8 @@ int record_encode_object(const object_info *o, const char *store_key, unsigned c
         free(tmp);
     }
     if (o->cksum_type) put_u64(&e, T_CKSUM_TYPE, o->cksum_type);
+    /* erasure layout: reduced flag and the parity the data was coded with */
+    if (o->reduced || o->parity >= 0) put_u64(&e, T_EC, (uint64_t)(o->reduced ? 1 : 0) << 8 | (uint64_t)(uint8_t)(o->parity + 1));
     for (size_t i = 0; i < o->n_parts; i++) {
         /* number u32, size u64, data id 16, etag len u8 + etag, cksum len u8 + cksum */
         const obj_part *pt = &o->parts[i];
@@ -193,6 +195,12 @@ static int decode_field(uint8_t tag, const unsigned char *p, size_t n, void *vct
         o->inline_len = n;
         break;
     case T_CKSUM_TYPE: o->cksum_type = (uint8_t)get_u64(p, n); break;
+    case T_EC: {
+        uint64_t v = get_u64(p, n);
+        o->reduced = (uint8_t)((v >> 8) & 1);
+        o->parity = (int8_t)((int)(v & 0xff) - 1);
+        break;
+    }
     case T_PART: {
         if (c->listing_only || n < 4 + 8 + 16 + 2) break;
         if (o->n_parts == c->part_cap) {
@@ -225,6 +233,7 @@ static int decode_field(uint8_t tag, const unsigned char *p, size_t n, void *vct
 static int decode(const void *p, size_t n, arena *a, object_info *o, int listing_only)
 {
     memset(o, 0, sizeof *o);
+    o->parity = -1;
     decode_ctx c = { .a = a, .o = o, .listing_only = listing_only };
     return walk(p, n, decode_field, &c);
 }

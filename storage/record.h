@@ -59,6 +59,8 @@ typedef struct object_info {
     const unsigned char *inline_data;
     size_t inline_len;
     uint8_t cksum_type;           /* CKSUM_TYPE_*: how cksum was computed */
+    uint8_t reduced;              /* storage class REDUCED_REDUNDANCY: coded with the reduced parity */
+    int8_t parity;                /* parity its data was coded with; -1 unknown (the standard class) */
     obj_part *parts;              /* OBJ_MULTIPART: in part-number order */
     size_t n_parts;
 } object_info;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <dirent.h>
@@ -21,7 +22,7 @@ enum {
     HEALTH_CHECK_MS = 2000,
 };
 
-typedef struct heal_item { data_id id; uint64_t size; int deep; } heal_item;
+typedef struct heal_item { data_id id; uint64_t size; int parity; int deep; } heal_item;
 
 struct store {
     uv_loop_t *loop;
@@ -53,6 +54,7 @@ static store_status from_errno(int e)
 {
     if (e == -ENOSPC || e == -EDQUOT || e == -EFBIG) return ST_NO_SPACE;
     if (e == -ENOENT) return ST_NO_SUCH_KEY;
+    if (e == -EAGAIN) return ST_NO_READ_QUORUM;
     return ST_IO_ERROR;
 }
 
@@ -94,7 +96,10 @@ int store_open_drives(uv_loop_t *loop, const char *const *dirs, int n_dirs, int 
     fsio_init_from_env();
     s->loop = loop;
     s->scan_rate = 1000;
-    if (volume_init(&s->vol, n_dirs, parity) != 0) {
+    const char *rrs = getenv("CAIRN_STORAGE_CLASS_RRS");
+    if (!rrs || !*rrs) rrs = getenv("MINIO_STORAGE_CLASS_RRS");
+    int rrs_parity = rrs && !strncasecmp(rrs, "EC:", 3) ? atoi(rrs + 3) : -1;
+    if (volume_init(&s->vol, n_dirs, parity, rrs_parity) != 0) {
         log_error("no erasure layout for %d drives with parity %d", n_dirs, parity);
         free(s);
         return -EINVAL;
@@ -631,6 +636,7 @@ struct store_put {
     int committed_data;         /* the data file set is in place */
     int want_resume;
     int no_inline;              /* multipart parts are always data files */
+    int reduced;                /* REDUCED_REDUNDANCY: the reduced parity */
     int error;                  /* first -errno from a worker */
     void (*resume_cb)(void *);
     void *resume_arg;
@@ -675,6 +681,8 @@ store_put *store_put_begin(store *s, int64_t size_hint, store_observe_fn observe
 uint64_t store_put_size(const store_put *p) { return p->total; }
 
 void store_put_no_inline(store_put *p) { p->no_inline = 1; }
+void store_put_reduced(store_put *p, int reduced) { p->reduced = reduced; }
+int store_parity(const store *s, int reduced) { return volume_parity(&s->vol, reduced); }
 
 void store_put_on_resume(store_put *p, void (*cb)(void *), void *arg)
 {
@@ -689,7 +697,7 @@ static void put_work(uv_work_t *req)
     if (p->job_len && p->observe) p->observe(p->observe_ctx, p->job_p, p->job_len);
     if (p->job_inline || p->error) return;
     if (!p->writer) {
-        int r = vol_writer_create(&p->s->vol, &p->id, &p->writer);
+        int r = vol_writer_create(&p->s->vol, &p->id, volume_parity(&p->s->vol, p->reduced), &p->writer);
         if (r) { p->error = r; p->writer = NULL; return; }
     }
     if (p->job_len) {
@@ -871,6 +879,8 @@ static void put_commit_op(store_put *p, meta_op_kind kind, const char *bucket, c
 {
     info->size = p->total;
     if (!info->mtime_ns) info->mtime_ns = now_ns();
+    info->reduced = (uint8_t)p->reduced;
+    info->parity = (int8_t)volume_parity(&p->s->vol, p->reduced);
     if (p->written == 0 && !p->no_inline) {
         info->flags |= OBJ_INLINE;
         info->inline_data = p->fill.p;
@@ -914,6 +924,7 @@ void store_upload_create(store *s, const char *bucket, const char *key, object_i
     fanout *f = fanout_new(META_UPLOAD_CREATE, bucket, key);
     f->tmpl.upload_id = strdup(upload_id);
     meta_info->mtime_ns = now_ns();
+    meta_info->parity = (int8_t)volume_parity(&s->vol, meta_info->reduced);
     meta_info->flags = OBJ_INLINE;      /* an upload record holds no data */
     meta_info->inline_data = (const unsigned char *)"";
     meta_info->inline_len = 0;
@@ -997,7 +1008,7 @@ void store_upload_abort(store *s, const char *bucket, const char *key, const cha
 
 /* ---------- reading ---------- */
 
-typedef struct read_segment { data_id id; uint64_t start, size; } read_segment;
+typedef struct read_segment { data_id id; uint64_t start, size; int parity; } read_segment;
 
 struct store_reader {
     store *s;
@@ -1019,7 +1030,7 @@ struct store_reader {
     int busy;
 };
 
-static void heal_enqueue(store *s, const data_id *id, uint64_t size, int deep);
+static void heal_enqueue(store *s, const data_id *id, uint64_t size, int parity, int deep);
 
 static int reader_open_seg(store_reader *r, size_t i)
 {
@@ -1029,7 +1040,7 @@ static int reader_open_seg(store_reader *r, size_t i)
         vol_reader_close(r->vr);
     }
     r->vr = NULL;
-    int e = vol_reader_open(&r->s->vol, &r->segs[i].id, r->segs[i].size, &r->vr);
+    int e = vol_reader_open(&r->s->vol, &r->segs[i].id, r->segs[i].size, r->segs[i].parity, &r->vr);
     if (e) return e;
     r->cur_seg = i;
     return 0;
@@ -1045,7 +1056,10 @@ static void open_work(uv_work_t *req)
     if (!r->error && r->segs[0].size) {
         unsigned char probe;
         ssize_t got = vol_reader_read(r->vr, &probe, 1, 0);
-        if (got < 0) r->error = got == -EIO ? -ENOENT : (int)got;
+        /* no shard anywhere: the object was replaced meanwhile (the caller
+         * reads the metadata again); some, but too few: below quorum */
+        if (got == -EIO) r->error = vol_reader_available(r->vr) ? -EAGAIN : -ENOENT;
+        else if (got < 0) r->error = (int)got;
     }
 }
 
@@ -1072,7 +1086,7 @@ static void reader_free_after(uv_work_t *req, int status)
     if (r->damaged_seg && !r->s->closing) {
         /* a read that met damage queues its data for healing */
         const read_segment *sg = &r->segs[r->damaged_seg - 1];
-        heal_enqueue(r->s, &sg->id, sg->size, 1);
+        heal_enqueue(r->s, &sg->id, sg->size, sg->parity, 1);
     }
     reader_free(r);
 }
@@ -1111,6 +1125,7 @@ void store_read_open(store *s, const object_info *o, store_open_cb cb, void *arg
             r->segs[i].id = o->parts[i].data;
             r->segs[i].start = start;
             r->segs[i].size = o->parts[i].size;
+            r->segs[i].parity = o->parity;
             start += o->parts[i].size;
         }
         r->n_segs = o->n_parts;
@@ -1119,6 +1134,7 @@ void store_read_open(store *s, const object_info *o, store_open_cb cb, void *arg
         if (!r->segs) abort();
         r->segs[0].id = o->data;
         r->segs[0].size = o->size;
+        r->segs[0].parity = o->parity;
         r->n_segs = 1;
     }
     r->open_cb = cb;
@@ -1225,8 +1241,8 @@ static void heal_after(uv_work_t *req, int status)
 static void heal_work_fn(uv_work_t *req)
 {
     store *s = req->data;
-    s->heal_result = vol_heal(&s->vol, &s->heal_current.id, s->heal_current.size, s->heal_current.deep,
-                              &s->heal_shards, &s->heal_bytes);
+    s->heal_result = vol_heal(&s->vol, &s->heal_current.id, s->heal_current.size, s->heal_current.parity,
+                              s->heal_current.deep, &s->heal_shards, &s->heal_bytes);
 }
 
 static void heal_run_next(store *s)
@@ -1240,13 +1256,14 @@ static void heal_run_next(store *s)
     if (uv_queue_work(s->loop, &s->heal_work, heal_work_fn, heal_after) != 0) s->heal_busy = 0;
 }
 
-static void heal_enqueue(store *s, const data_id *id, uint64_t size, int deep)
+static void heal_enqueue(store *s, const data_id *id, uint64_t size, int parity, int deep)
 {
     if (s->vol.m == 0 && !deep) return;     /* one drive: nothing to rebuild from */
     if (s->q_len == HEAL_QUEUE) { s->heal.dropped++; return; }
     heal_item *it = &s->queue[(s->q_head + s->q_len) % HEAL_QUEUE];
     it->id = *id;
     it->size = size;
+    it->parity = parity;
     it->deep = deep;
     s->q_len++;
     heal_run_next(s);
@@ -1262,9 +1279,10 @@ static int scan_one(void *vctx, const char *bucket, const char *key, const objec
     c->last_key = key;
     s->heal.objects_scanned++;
     if (o->flags & OBJ_MULTIPART) {
-        for (size_t i = 0; i < o->n_parts; i++) heal_enqueue(s, &o->parts[i].data, o->parts[i].size, s->scan_deep);
+        for (size_t i = 0; i < o->n_parts; i++)
+            heal_enqueue(s, &o->parts[i].data, o->parts[i].size, o->parity, s->scan_deep);
     } else if (!(o->flags & OBJ_INLINE)) {
-        heal_enqueue(s, &o->data, o->size, s->scan_deep);
+        heal_enqueue(s, &o->data, o->size, o->parity, s->scan_deep);
     }
     /* leave room in the queue: stop the batch when it is half full */
     return s->q_len > HEAL_QUEUE / 2;

@@ -129,6 +129,10 @@ void store_put_abort(store_put *p);
 /* Multipart uploads.  Parts are written with store_put (always to data
  * files: store_put_no_inline) and published with store_part_commit. */
 void store_put_no_inline(store_put *p);
+/* Storage class REDUCED_REDUNDANCY: coded with the reduced parity
+ * (CAIRN_STORAGE_CLASS_RRS / MINIO_STORAGE_CLASS_RRS, EC:1 by default). */
+void store_put_reduced(store_put *p, int reduced);
+int store_parity(const store *s, int reduced);
 void store_part_commit(store_put *p, const char *bucket, const char *key, const char *upload_id,
                        uint32_t part_number, object_info *info, store_done_cb cb, void *arg);
 /* meta_info carries the headers and checksum algorithm the object will

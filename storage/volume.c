@@ -30,15 +30,41 @@ int volume_layout(int n, int parity, int *n_sets, int *set_size, int *k, int *m)
     return 0;
 }
 
-int volume_init(volume *v, int n_drives, int parity)
+int volume_init(volume *v, int n_drives, int parity, int rrs_parity)
 {
     memset(v, 0, sizeof *v);
     if (volume_layout(n_drives, parity, &v->n_sets, &v->set_size, &v->k, &v->m) != 0) return -1;
     v->n_drives = n_drives;
     v->read_quorum = v->k;
     v->write_quorum = v->k == v->m ? v->k + 1 : v->k;
+    if (rrs_parity < 0) rrs_parity = v->set_size > 1 ? 1 : 0;
+    if (rrs_parity > v->m) rrs_parity = v->m;     /* never more parity than standard */
+    if (v->set_size > 1 && rrs_parity < 1) rrs_parity = 1;
+    v->rrs_parity = rrs_parity;
     for (int i = 0; i < n_drives; i++) atomic_store(&v->state[i], DRIVE_ONLINE);
+    if (ec_codec_init(&v->rrs_codec, v->set_size - rrs_parity, rrs_parity) != 0) return -1;
     return ec_codec_init(&v->codec, v->k, v->m);
+}
+
+int volume_parity(const volume *v, int reduced) { return reduced ? v->rrs_parity : v->m; }
+
+/* The geometry of one data file. */
+typedef struct geometry { int k, m, write_quorum; const ec_codec *codec; } geometry;
+
+static geometry geometry_of(const volume *v, int parity)
+{
+    geometry g;
+    if (parity < 0 || parity == v->m) {
+        g.k = v->k;
+        g.m = v->m;
+        g.codec = &v->codec;
+    } else {
+        g.k = v->set_size - v->rrs_parity;
+        g.m = v->rrs_parity;
+        g.codec = &v->rrs_codec;
+    }
+    g.write_quorum = g.k == g.m ? g.k + 1 : g.k;
+    return g;
 }
 
 int volume_set_of(const volume *v, const data_id *id) { return id->b[0] % v->n_sets; }
@@ -66,7 +92,7 @@ void volume_mark_offline(volume *v, int i, const char *why)
 /* An error that says the drive itself is gone, not that one write failed. */
 static int drive_fatal(int e) { return e == -ENOENT || e == -EIO || e == -EROFS || e == -ENOTDIR; }
 
-static size_t full_shard(const volume *v) { return (VOL_BLOCK + (size_t)v->k - 1) / (size_t)v->k; }
+static size_t full_shard(const geometry *g) { return (VOL_BLOCK + (size_t)g->k - 1) / (size_t)g->k; }
 
 static uint32_t shard_crc(const unsigned char *p, size_t n) { return crc32_iscsi((unsigned char *)p, (int)n, 0xFFFFFFFFu); }
 
@@ -81,20 +107,20 @@ static uint32_t get_le32(const unsigned char *p)
 }
 
 /* Bytes of the shard file on each drive for an object of `size` bytes. */
-static uint64_t shard_file_size(const volume *v, uint64_t size)
+static uint64_t shard_file_size(const geometry *g, uint64_t size)
 {
     uint64_t full = size / VOL_BLOCK, rest = size % VOL_BLOCK;
-    uint64_t total = full * (full_shard(v) + 4);
-    if (rest) total += (rest + (uint64_t)v->k - 1) / (uint64_t)v->k + 4;
+    uint64_t total = full * (full_shard(g) + 4);
+    if (rest) total += (rest + (uint64_t)g->k - 1) / (uint64_t)g->k + 4;
     return total;
 }
 
-static unsigned char **alloc_shards(const volume *v)
+static unsigned char **alloc_shards(const volume *v, const geometry *g)
 {
     unsigned char **s = calloc((size_t)v->set_size, sizeof *s);
     if (!s) return NULL;
     for (int j = 0; j < v->set_size; j++) {
-        s[j] = malloc(full_shard(v) + 4);
+        s[j] = malloc(full_shard(g) + 4);
         if (!s[j]) {
             for (int i = 0; i < j; i++) free(s[i]);
             free(s);
@@ -112,16 +138,16 @@ static void free_shards(const volume *v, unsigned char **s)
 }
 
 /* Cuts a block into k zero-padded data shards and computes the parity. */
-static size_t encode_block(const volume *v, const unsigned char *block, size_t n, unsigned char **shards)
+static size_t encode_block(const geometry *g, const unsigned char *block, size_t n, unsigned char **shards)
 {
-    size_t ss = (n + (size_t)v->k - 1) / (size_t)v->k;
-    for (int j = 0; j < v->k; j++) {
+    size_t ss = (n + (size_t)g->k - 1) / (size_t)g->k;
+    for (int j = 0; j < g->k; j++) {
         size_t off = (size_t)j * ss, len = off < n ? (n - off < ss ? n - off : ss) : 0;
         if (len) memcpy(shards[j], block + off, len);
         if (len < ss) memset(shards[j] + len, 0, ss - len);
     }
-    ec_encode(&v->codec, shards, ss);
-    for (int j = 0; j < v->set_size; j++) put_le32(shards[j] + ss, shard_crc(shards[j], ss));
+    ec_encode(g->codec, shards, ss);
+    for (int j = 0; j < g->k + g->m; j++) put_le32(shards[j] + ss, shard_crc(shards[j], ss));
     return ss;
 }
 
@@ -129,6 +155,7 @@ static size_t encode_block(const volume *v, const unsigned char *block, size_t n
 
 struct vol_writer {
     volume *v;
+    geometry g;
     data_id id;
     drive_file *files[EC_MAX_SHARDS];   /* by shard index */
     int drive_of[EC_MAX_SHARDS];
@@ -150,13 +177,14 @@ static void writer_drop(vol_writer *w, int j, int e)
     if (drive_fatal(e)) volume_mark_offline(w->v, w->drive_of[j], strerror(-e));
 }
 
-int vol_writer_create(volume *v, const data_id *id, vol_writer **out)
+int vol_writer_create(volume *v, const data_id *id, int parity, vol_writer **out)
 {
     vol_writer *w = calloc(1, sizeof *w);
     if (!w) return -ENOMEM;
     w->v = v;
+    w->g = geometry_of(v, parity);
     w->id = *id;
-    w->shards = alloc_shards(v);
+    w->shards = alloc_shards(v, &w->g);
     if (!w->shards) { free(w); return -ENOMEM; }
     for (int j = 0; j < v->set_size; j++) {
         int d = volume_drive_of(v, id, j);
@@ -171,7 +199,7 @@ int vol_writer_create(volume *v, const data_id *id, vol_writer **out)
         }
         w->live++;
     }
-    if (w->live < v->write_quorum) {
+    if (w->live < w->g.write_quorum) {
         int e = writer_quorum_error(w);
         vol_writer_discard(w);
         return e;
@@ -183,14 +211,14 @@ int vol_writer_create(volume *v, const data_id *id, vol_writer **out)
 int vol_writer_write(vol_writer *w, const void *block, size_t n)
 {
     volume *v = w->v;
-    size_t ss = encode_block(v, block, n, w->shards);
+    size_t ss = encode_block(&w->g, block, n, w->shards);
     for (int j = 0; j < v->set_size; j++) {
         if (!w->files[j]) continue;
         int e = v->drives[w->drive_of[j]]->ops->write(w->files[j], w->shards[j], ss + 4, w->off);
         if (e) writer_drop(w, j, e);
     }
     w->off += ss + 4;
-    return w->live >= v->write_quorum ? 0 : writer_quorum_error(w);
+    return w->live >= w->g.write_quorum ? 0 : writer_quorum_error(w);
 }
 
 int vol_writer_commit(vol_writer *w)
@@ -208,7 +236,7 @@ int vol_writer_commit(vol_writer *w)
             committed++;
         }
     }
-    int rc = committed >= v->write_quorum ? 0 : writer_quorum_error(w);
+    int rc = committed >= w->g.write_quorum ? 0 : writer_quorum_error(w);
     if (rc) vol_remove(v, &w->id);
     free_shards(v, w->shards);
     free(w);
@@ -239,6 +267,7 @@ int vol_remove(volume *v, const data_id *id)
 
 struct vol_reader {
     volume *v;
+    geometry g;
     data_id id;
     uint64_t size;
     drive_file *files[EC_MAX_SHARDS];
@@ -251,16 +280,17 @@ struct vol_reader {
     size_t cached_len;
 };
 
-int vol_reader_open(volume *v, const data_id *id, uint64_t size, vol_reader **out)
+int vol_reader_open(volume *v, const data_id *id, uint64_t size, int parity, vol_reader **out)
 {
     vol_reader *r = calloc(1, sizeof *r);
     if (!r) return -ENOMEM;
     r->v = v;
+    r->g = geometry_of(v, parity);
     r->id = *id;
     r->size = size;
     r->cached = -1;
-    r->shards = alloc_shards(v);
-    r->block = malloc(VOL_BLOCK + (size_t)v->k);
+    r->shards = alloc_shards(v, &r->g);
+    r->block = malloc(VOL_BLOCK + (size_t)r->g.k);
     if (!r->shards || !r->block) {
         vol_reader_close(r);
         return -ENOMEM;
@@ -269,7 +299,7 @@ int vol_reader_open(volume *v, const data_id *id, uint64_t size, vol_reader **ou
     for (int j = 0; j < v->set_size; j++) {
         r->drive_of[j] = volume_drive_of(v, id, j);
         /* open the data shards now: a missing object shows up at once */
-        if (j < v->k || available < v->k) {
+        if (j < r->g.k || available < r->g.k) {
             int d = r->drive_of[j];
             if (volume_online(v, d) && v->drives[d]->ops->open(v->drives[d], id, &r->files[j]) == 0) {
                 r->opened[j] = 1;
@@ -307,26 +337,26 @@ static int read_shard(vol_reader *r, int j, uint64_t foff, size_t ss)
 
 static int decode_block(vol_reader *r, uint64_t b)
 {
-    volume *v = r->v;
+    const geometry *g = &r->g;
     size_t len = r->size - b * VOL_BLOCK > VOL_BLOCK ? VOL_BLOCK : (size_t)(r->size - b * VOL_BLOCK);
-    size_t ss = (len + (size_t)v->k - 1) / (size_t)v->k;
-    uint64_t foff = b * (full_shard(v) + 4);
+    size_t ss = (len + (size_t)g->k - 1) / (size_t)g->k;
+    uint64_t foff = b * (full_shard(g) + 4);
     int present[EC_MAX_SHARDS] = { 0 }, good = 0;
-    for (int j = 0; j < v->k; j++) {
+    for (int j = 0; j < g->k; j++) {
         present[j] = read_shard(r, j, foff, ss);
         good += present[j];
     }
-    if (good < v->k) {
+    if (good < g->k) {
         r->damage++;
-        for (int j = v->k; j < v->set_size && good < v->k; j++) {
+        for (int j = g->k; j < g->k + g->m && good < g->k; j++) {
             present[j] = read_shard(r, j, foff, ss);
             if (present[j]) good++; else r->damage++;
         }
-        if (good < v->k) return -EIO;
-        for (int j = 0; j < v->k; j++) if (!present[j]) r->damage++;
-        if (ec_reconstruct(&v->codec, r->shards, present, ss) != 0) return -EIO;
+        if (good < g->k) return -EIO;
+        for (int j = 0; j < g->k; j++) if (!present[j]) r->damage++;
+        if (ec_reconstruct(g->codec, r->shards, present, ss) != 0) return -EIO;
     }
-    for (int j = 0; j < v->k; j++) {
+    for (int j = 0; j < g->k; j++) {
         size_t off = (size_t)j * ss;
         if (off >= len) break;
         memcpy(r->block + off, r->shards[j], len - off < ss ? len - off : ss);
@@ -355,6 +385,13 @@ ssize_t vol_reader_read(vol_reader *r, void *buf, size_t n, uint64_t off)
 
 int vol_reader_damage(const vol_reader *r) { return r->damage; }
 
+int vol_reader_available(const vol_reader *r)
+{
+    int n = 0;
+    for (int j = 0; j < r->v->set_size; j++) n += r->opened[j] == 1;
+    return n;
+}
+
 void vol_reader_close(vol_reader *r)
 {
     if (!r) return;
@@ -367,11 +404,12 @@ void vol_reader_close(vol_reader *r)
 
 /* ---------- healing ---------- */
 
-int vol_heal(volume *v, const data_id *id, uint64_t size, int deep, int *healed, uint64_t *bytes)
+int vol_heal(volume *v, const data_id *id, uint64_t size, int parity, int deep, int *healed, uint64_t *bytes)
 {
     *healed = 0;
     *bytes = 0;
-    uint64_t want = shard_file_size(v, size);
+    geometry g = geometry_of(v, parity);
+    uint64_t want = shard_file_size(&g, size);
     int bad[EC_MAX_SHARDS] = { 0 }, n_bad = 0;
     for (int j = 0; j < v->set_size; j++) {
         int d = volume_drive_of(v, id, j);
@@ -383,17 +421,17 @@ int vol_heal(volume *v, const data_id *id, uint64_t size, int deep, int *healed,
         }
     }
     vol_reader *r;
-    int e = vol_reader_open(v, id, size, &r);
+    int e = vol_reader_open(v, id, size, parity, &r);
     if (e) return e;
     uint64_t blocks = (size + VOL_BLOCK - 1) / VOL_BLOCK;
     if (deep) {
         /* every shard of every block, against its checksum */
         for (uint64_t b = 0; b < blocks; b++) {
             size_t len = size - b * VOL_BLOCK > VOL_BLOCK ? VOL_BLOCK : (size_t)(size - b * VOL_BLOCK);
-            size_t ss = (len + (size_t)v->k - 1) / (size_t)v->k;
+            size_t ss = (len + (size_t)g.k - 1) / (size_t)g.k;
             for (int j = 0; j < v->set_size; j++) {
                 if (bad[j] || !volume_online(v, r->drive_of[j])) continue;
-                if (!read_shard(r, j, b * (full_shard(v) + 4), ss)) { bad[j] = 1; n_bad++; }
+                if (!read_shard(r, j, b * (full_shard(&g) + 4), ss)) { bad[j] = 1; n_bad++; }
             }
         }
     }
@@ -412,7 +450,7 @@ int vol_heal(volume *v, const data_id *id, uint64_t size, int deep, int *healed,
     for (uint64_t b = 0; b < blocks && !rc; b++) {
         if ((rc = decode_block(r, b)) != 0) break;
         /* re-encode the good block: every shard, including the lost ones */
-        size_t ss = encode_block(v, r->block, r->cached_len, r->shards);
+        size_t ss = encode_block(&g, r->block, r->cached_len, r->shards);
         for (int j = 0; j < v->set_size; j++) {
             if (!out[j]) continue;
             int we = v->drives[r->drive_of[j]]->ops->write(out[j], r->shards[j], ss + 4, foff);

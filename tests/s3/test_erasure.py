@@ -298,3 +298,58 @@ def test_kill9_during_puts_and_healing(make_server, tmp_path):
             continue
         assert hashlib.md5(got).hexdigest() in versions, key
     dep.wait_healed()
+
+
+def test_reduced_redundancy_uses_less_parity(make_server, tmp_path):
+    """x-amz-storage-class: REDUCED_REDUNDANCY codes with EC:1: it survives
+    one lost drive of four, not two; STANDARD (EC:2) survives two."""
+    dep = Deployment(make_server, str(tmp_path / "drives"), 4).start()
+    c = dep.c
+    c.create_bucket(Bucket="rrs-bucket")
+    std, rrs = os.urandom(3 * MIB), os.urandom(3 * MIB)
+    c.put_object(Bucket="rrs-bucket", Key="std", Body=std)
+    c.put_object(Bucket="rrs-bucket", Key="rrs", Body=rrs, StorageClass="REDUCED_REDUNDANCY")
+    assert c.head_object(Bucket="rrs-bucket", Key="rrs")["StorageClass"] == "REDUCED_REDUNDANCY"
+    assert "StorageClass" not in c.head_object(Bucket="rrs-bucket", Key="std")
+    classes = {o["Key"]: o["StorageClass"] for o in c.list_objects_v2(Bucket="rrs-bucket")["Contents"]}
+    assert classes == {"rrs": "REDUCED_REDUNDANCY", "std": "STANDARD"}
+    with pytest.raises(ClientError) as e:
+        c.put_object(Bucket="rrs-bucket", Key="g", Body=b"x", StorageClass="GLACIER")
+    assert s3util.client_error(e.value) == (400, "InvalidStorageClass")
+    dep.stop()
+    aside = str(tmp_path / "aside")
+    os.makedirs(aside)
+    shutil.move(dep.drives[0], os.path.join(aside, "d0"))
+    with open(dep.drives[0], "w") as f:        # a path that cannot be a drive
+        f.write("not a directory")
+    dep.start()
+    assert dep.c.get_object(Bucket="rrs-bucket", Key="rrs")["Body"].read() == rrs
+    assert dep.c.get_object(Bucket="rrs-bucket", Key="std")["Body"].read() == std
+    dep.stop()
+    shutil.move(dep.drives[1], os.path.join(aside, "d1"))
+    with open(dep.drives[1], "w") as f:
+        f.write("not a directory")
+    dep.start()
+    assert dep.c.get_object(Bucket="rrs-bucket", Key="std")["Body"].read() == std
+    with pytest.raises(ClientError) as e:
+        dep.c.get_object(Bucket="rrs-bucket", Key="rrs")
+    assert s3util.client_error(e.value) == (503, "SlowDownRead")
+    dep.stop()
+    for i in (0, 1):
+        os.unlink(dep.drives[i])
+        shutil.move(os.path.join(aside, "d%d" % i), dep.drives[i])
+    dep.start()
+    assert dep.c.get_object(Bucket="rrs-bucket", Key="rrs")["Body"].read() == rrs
+
+
+@pytest.mark.parametrize("fault", ["short_writes", "eio_after=2500000"])
+def test_short_writes_and_eio_on_one_drive(make_server, tmp_path, fault):
+    """Short writes are completed; a drive returning EIO is taken offline
+    while the others keep the write quorum, and nothing stored is harmed."""
+    root = str(tmp_path / "drives")
+    env = {"CAIRN_FAULT_INJECT": fault}
+    if fault.startswith("eio"):
+        env["CAIRN_FAULT_INJECT_PATH"] = os.path.join(root, "d3")
+    dep = Deployment(make_server, root, 4, env=env).start()
+    dep.fill()
+    dep.check_all()
