@@ -68,6 +68,8 @@ static const s3_error_info table[S3E_COUNT] = {
         "The list of parts was not in ascending order. The parts list must be specified in order by part number." },
     [S3E_INVALID_PART_NUMBER] = { "InvalidPartNumber", 416, "The requested partnumber is not satisfiable." },
     [S3E_INVALID_STORAGE_CLASS] = { "InvalidStorageClass", 400, "The storage class you specified is not valid." },
+    [S3E_INVALID_TAG] = { "InvalidTag", 400, "The tag provided was not a valid tag." },
+    [S3E_NO_SUCH_TAG_SET] = { "NoSuchTagSet", 404, "The TagSet does not exist." },
     [S3E_NO_WRITE_QUORUM] = { "SlowDownWrite", 503,
         "Resource requested is unwritable, please reduce your request rate: too few drives are online for the write quorum." },
     [S3E_NO_READ_QUORUM] = { "SlowDownRead", 503,

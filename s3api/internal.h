@@ -120,5 +120,9 @@ void op_abort_multipart(s3_req *r);
 void op_list_parts(s3_req *r);
 void op_list_multipart_uploads(s3_req *r);
 void op_get_object_attributes(s3_req *r);
+void op_tagging(s3_req *r);
+/* tagging.c: x-amz-tagging validated and in its stored form (NULL: none) */
+s3_error s3_tags_from_header(s3_req *r, const char **out, const char **message);
+size_t s3_tag_count(const char *stored);
 
 #endif

@@ -101,6 +101,9 @@ void op_create_multipart(s3_req *r)
     int sc = s3_storage_class(r, 0);
     if (sc < 0) { s3_error_reply(r, S3E_INVALID_STORAGE_CLASS, NULL); return; }
     meta->reduced = (uint8_t)sc;
+    const char *msg = NULL;
+    e = s3_tags_from_header(r, &meta->tags, &msg);
+    if (e) { s3_error_reply(r, e, msg); return; }
     const char *algo_name = s3_header(r, "x-amz-checksum-algorithm");
     const char *type = s3_header(r, "x-amz-checksum-type");
     if (algo_name) {
@@ -300,6 +303,7 @@ static void complete_body(s3_req *r, s3_error e, char *body, size_t n)
     final->headers = upload.headers;
     final->n_headers = upload.n_headers;
     final->reduced = upload.reduced;
+    final->tags = upload.tags;
     final->parity = upload.parity;      /* the parts were coded with the upload's parity */
     if ((e = final_checksum(&upload, final)) != S3E_NONE) { s3_error_reply(r, e, NULL); return; }
     cs->upload_id = upload_id;

@@ -334,6 +334,9 @@ void op_put_object(s3_req *r)
         int sc = s3_storage_class(r, 0);
         if (sc < 0) { s3_error_reply(r, S3E_INVALID_STORAGE_CLASS, NULL); return; }
         p->reduced = sc;
+        const char *msg = NULL;
+        s3_error te = s3_tags_from_header(r, &p->info.tags, &msg);
+        if (te) { s3_error_reply(r, te, msg); return; }
     }
     if (store_bucket_get(r->api->cfg.store, r->bucket, NULL) == ST_NO_SUCH_BUCKET) {
         s3_error_reply(r, S3E_NO_SUCH_BUCKET, NULL);
@@ -612,6 +615,17 @@ void op_copy_object(s3_req *r)
         } else {
             c->info.headers = c->src.headers;
             c->info.n_headers = c->src.n_headers;
+        }
+        const char *td = s3_header(r, "x-amz-tagging-directive");
+        if (td && strcmp(td, "REPLACE") == 0) {
+            const char *msg = NULL;
+            s3_error te = s3_tags_from_header(r, &c->info.tags, &msg);
+            if (te) { s3_error_reply(r, te, msg); return; }
+        } else if (!td || strcmp(td, "COPY") == 0) {
+            c->info.tags = c->src.tags;
+        } else {
+            s3_error_reply(r, S3E_INVALID_ARGUMENT, "Unknown tagging directive.");
+            return;
         }
         /* a multipart source's composite checksum does not describe a
          * single-part copy: recompute the algorithm over the bytes */

@@ -59,7 +59,7 @@ static const char *const unimplemented_subresources[] = {
     "accelerate", "analytics", "cors", "encryption", "intelligent-tiering",
     "inventory", "legal-hold", "lifecycle", "logging", "metrics", "notification",
     "object-lock", "ownershipControls", "policy", "policyStatus", "publicAccessBlock",
-    "replication", "requestPayment", "restore", "retention", "select", "tagging", "torrent",
+    "replication", "requestPayment", "restore", "retention", "select", "torrent",
     "versionId", "versions", "website", "renameObject",
     NULL,
 };
@@ -101,6 +101,7 @@ static const char *api_name(s3_req *r)
         if (query_find(q, "location")) return "GetBucketLocation";
         if (query_find(q, "versioning")) return put ? "PutBucketVersioning" : "GetBucketVersioning";
         if (query_find(q, "acl")) return put ? "PutBucketAcl" : "GetBucketAcl";
+        if (query_find(q, "tagging")) return get ? "GetBucketTagging" : put ? "PutBucketTagging" : "DeleteBucketTagging";
         if (query_find(q, "delete") && post) return "DeleteObjects";
         if (query_find(q, "uploads")) return "ListMultipartUploads";
         if (query_find(q, "versions")) return "ListObjectVersions";
@@ -148,6 +149,7 @@ static void dispatch(s3_req *r)
         if (get && query_find(&r->q, "acl")) { op_get_acl(r); return; }
         if (post && query_find(&r->q, "delete")) { op_delete_objects(r); return; }
         if (get && query_find(&r->q, "uploads")) { op_list_multipart_uploads(r); return; }
+        if (query_find(&r->q, "tagging") && !missing) { op_tagging(r); return; }
         if (missing || query_find(&r->q, "versioning") || query_find(&r->q, "acl")) {
             s3_error_reply(r, S3E_NOT_IMPLEMENTED,
                            arena_printf(r->a, "cairn does not implement this bucket sub-resource (%s) yet.",
@@ -168,6 +170,7 @@ static void dispatch(s3_req *r)
     }
     if (get && query_find(&r->q, "acl")) { op_get_acl(r); return; }
     if (get && query_find(&r->q, "attributes")) { op_get_object_attributes(r); return; }
+    if (query_find(&r->q, "tagging") && !missing) { op_tagging(r); return; }
     if (query_find(&r->q, "uploadId") && !query_find(&r->q, "partNumber")) {
         if (get) { op_list_parts(r); return; }
         if (post) { op_complete_multipart(r); return; }

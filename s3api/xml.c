@@ -202,3 +202,95 @@ int xml_parse_complete(arena *a, const char *body, size_t n, size_t max_parts, c
     XML_ParserFree(d->parser);
     return ok && !d->bad && out->n > 0 ? 0 : -1;
 }
+
+/* ---- Tagging ---- */
+
+typedef struct tag_parse {
+    arena *a;
+    XML_Parser parser;
+    tag_pair *tags;
+    size_t n, max;
+    int depth, bad, in_tag, in_set;
+    char text[MAX_TEXT + 1];
+    size_t text_len;
+    tag_pair cur;
+} tag_parse;
+
+static void t_fail(tag_parse *d)
+{
+    d->bad = 1;
+    XML_StopParser(d->parser, XML_FALSE);
+}
+
+static void t_start(void *ud, const XML_Char *name, const XML_Char **atts)
+{
+    (void)atts;
+    tag_parse *d = ud;
+    const char *ln = local_name(name);
+    d->depth++;
+    d->text_len = 0;
+    if (d->depth == 1 && strcmp(ln, "Tagging") != 0) { t_fail(d); return; }
+    if (d->depth == 2) { if (strcmp(ln, "TagSet") != 0) { t_fail(d); return; } d->in_set = 1; }
+    if (d->depth == 3) {
+        if (strcmp(ln, "Tag") != 0) { t_fail(d); return; }
+        d->in_tag = 1;
+        d->cur.key = d->cur.value = NULL;
+    }
+    if (d->depth > 4) t_fail(d);
+}
+
+static void t_end(void *ud, const XML_Char *name)
+{
+    tag_parse *d = ud;
+    const char *ln = local_name(name);
+    d->text[d->text_len] = '\0';
+    if (d->depth == 4 && d->in_tag) {
+        if (strcmp(ln, "Key") == 0) d->cur.key = arena_strndup(d->a, d->text, d->text_len);
+        else if (strcmp(ln, "Value") == 0) d->cur.value = arena_strndup(d->a, d->text, d->text_len);
+        else { t_fail(d); return; }
+    } else if (d->depth == 3) {
+        if (!d->cur.key || d->n >= d->max) { t_fail(d); return; }
+        if (!d->cur.value) d->cur.value = "";
+        d->tags[d->n++] = d->cur;
+        d->in_tag = 0;
+    }
+    d->depth--;
+    d->text_len = 0;
+}
+
+static void t_text(void *ud, const XML_Char *s, int len)
+{
+    tag_parse *d = ud;
+    if (d->text_len + (size_t)len > MAX_TEXT) { t_fail(d); return; }
+    memcpy(d->text + d->text_len, s, (size_t)len);
+    d->text_len += (size_t)len;
+}
+
+static void t_doctype(void *ud, const XML_Char *name, const XML_Char *sysid, const XML_Char *pubid, int has_internal)
+{
+    (void)name; (void)sysid; (void)pubid; (void)has_internal;
+    t_fail(ud);
+}
+
+int xml_parse_tagging(arena *a, const char *body, size_t n, size_t max, tag_pair **out, size_t *count)
+{
+    *out = NULL;
+    *count = 0;
+    if (n > (size_t)1 << 20) return -1;
+    tag_parse *d = arena_calloc(a, sizeof *d);
+    d->a = a;
+    d->max = max;
+    d->tags = arena_alloc(a, (max + 1) * sizeof *d->tags);
+    d->parser = XML_ParserCreateNS(NULL, '|');
+    if (!d->parser) return -1;
+    XML_SetUserData(d->parser, d);
+    XML_SetElementHandler(d->parser, t_start, t_end);
+    XML_SetCharacterDataHandler(d->parser, t_text);
+    XML_SetStartDoctypeDeclHandler(d->parser, t_doctype);
+    int ok = XML_Parse(d->parser, body ? body : "", (int)n, XML_TRUE) == XML_STATUS_OK;
+    XML_ParserFree(d->parser);
+    if (!ok || d->bad || !d->in_set) return -1;
+    *out = d->tags;
+    *count = d->n;
+    return 0;
+}

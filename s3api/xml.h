@@ -46,4 +46,10 @@ typedef struct complete_request {
  * without a valid PartNumber is -1. */
 int xml_parse_complete(arena *a, const char *body, size_t n, size_t max_parts, complete_request *out);
 
+typedef struct tag_pair { const char *key, *value; } tag_pair;
+
+/* Parses <Tagging><TagSet><Tag><Key/><Value/></Tag>...</TagSet></Tagging>.
+ * Returns 0 (n may be 0: an empty set), or -1 when malformed or over max. */
+int xml_parse_tagging(arena *a, const char *body, size_t n, size_t max, tag_pair **out, size_t *count);
+
 #endif

@@ -205,6 +205,16 @@ static void op_token(const admin_config *c, http_exchange *ex)
     reply_json(ex, 200, json_pack("{s:s,s:I,s:s}", "token", tok, "expiresAt", (json_int_t)(now + ttl), "type", "Bearer"));
 }
 
+static json_t *heal_json(const admin_config *c)
+{
+    store_heal_status h = store_heal_get_status(c->st);
+    return json_pack("{s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "running", h.running, "passes", (json_int_t)h.passes,
+                     "objectsScanned", (json_int_t)h.objects_scanned, "objectsHealed", (json_int_t)h.objects_healed,
+                     "objectsFailed", (json_int_t)h.objects_failed, "shardsHealed", (json_int_t)h.shards_healed,
+                     "bytesHealed", (json_int_t)h.bytes_healed, "dropped", (json_int_t)h.dropped,
+                     "queued", (json_int_t)h.queued, "startedUnixNano", (json_int_t)h.started_ns);
+}
+
 static void dispatch(admin_req *r)
 {
     const admin_config *c = r->cfg;
@@ -228,8 +238,23 @@ static void dispatch(admin_req *r)
         log_info("admin: service %s requested by %s", restart ? "restart" : "stop", q->remote_addr);
         reply_json(ex, 200, json_pack("{s:s,s:s}", "action", restart ? "restart" : "stop", "status", "accepted"));
         c->service(c->service_arg, restart);
-    } else if (strncmp(op, "heal", 4) == 0 && (op[4] == '\0' || op[4] == '/')) {
-        reply_error(ex, 501, "NotImplemented", "healing arrives with erasure coding; one drive has nothing to heal from");
+    } else if ((strcmp(op, "heal") == 0 || strcmp(op, "heal/") == 0) && strcmp(m, "POST") == 0) {
+        const char *deep = query_value(http_arena(ex), q->query, "deep");
+        int is_deep = deep && (strcmp(deep, "true") == 0 || strcmp(deep, "") == 0);
+        if (deep && !is_deep && strcmp(deep, "false") != 0) {
+            reply_error(ex, 400, "InvalidArgument", "deep takes true or false");
+            return;
+        }
+        store_heal_start(c->st, is_deep);
+        log_info("admin: %s heal pass requested by %s", is_deep ? "deep" : "normal", q->remote_addr);
+        reply_json(ex, 200, heal_json(c));
+    } else if (strcmp(op, "heal/status") == 0 && get) {
+        reply_json(ex, 200, heal_json(c));
+    } else if (strncmp(op, "heal/", 5) == 0) {
+        reply_error(ex, 501, "NotImplemented",
+                    "healing one bucket or prefix is not built; POST heal/ heals everything, GET heal/status tells how it goes");
+    } else if (strcmp(op, "heal") == 0) {
+        reply_error(ex, 405, "MethodNotAllowed", "POST heal starts a pass; GET heal/status");
     } else if (strcmp(op, "info") == 0 || strcmp(op, "datausageinfo") == 0 || strcmp(op, "config") == 0 ||
                strcmp(op, "prometheus/token") == 0 || strcmp(op, "service") == 0) {
         reply_error(ex, 405, "MethodNotAllowed", "this method is not allowed on this admin resource");

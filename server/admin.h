@@ -13,7 +13,11 @@
  *   PUT  config               JSON object of runtime settings to change
  *   GET  prometheus/token[?ttl=SECONDS]
  *                             a bearer token for the metrics endpoints
- *   *    heal/...             501 NotImplemented (needs erasure coding)
+ *   POST heal[?deep=true]     a full heal pass now (deep: verify every
+ *                             shard's checksum); answers the heal status
+ *   GET  heal/status          the healer's counters (background and
+ *                             requested passes)
+ *   *    heal/BUCKET/...      501: healing part of the namespace is not built
  *
  * Errors are JSON {"Code","Message","Resource","RequestId"} with the HTTP
  * status.  Request bodies are bounded (ADMIN_MAX_BODY, else 413).

@@ -38,6 +38,8 @@ static void admin_usage(FILE *f)
         "  config set NAME=VALUE...      accessLog=on|off, prometheusAuthType=jwt|public\n"
         "  prometheus token [--ttl S]    a bearer token for the metrics endpoints, as a scrape config\n"
         "  service stop | restart        graceful stop, or stop and start again with the same arguments\n"
+        "  heal start [--deep]           a full heal pass now (--deep: verify every shard's checksum)\n"
+        "  heal status                   objects scanned and healed, queue, passes\n"
         "\n"
         "--endpoint defaults to $CAIRN_ENDPOINT or http://127.0.0.1:9000 (http only).\n"
         "Credentials: --access-key/--secret-key, else CAIRN_ROOT_USER/CAIRN_ROOT_PASSWORD\n"
@@ -314,6 +316,17 @@ static void print_token(json_t *j)
            "  - targets: ['%s']\n", jstr(j, "token"), token_server);
 }
 
+static void print_heal(json_t *j)
+{
+    char b[32];
+    printf("Heal: %s, %lld full passes done\n", json_is_true(json_object_get(j, "running")) ? "a pass is running" : "idle",
+           (long long)jint(j, "passes"));
+    printf("  objects scanned %lld, healed %lld, failed %lld; shards healed %lld (%s); queued %lld\n",
+           (long long)jint(j, "objectsScanned"), (long long)jint(j, "objectsHealed"), (long long)jint(j, "objectsFailed"),
+           (long long)jint(j, "shardsHealed"), human_bytes((uint64_t)jint(j, "bytesHealed"), b, sizeof b),
+           (long long)jint(j, "queued"));
+}
+
 static void print_service(json_t *j) { printf("%s: %s\n", jstr(j, "action"), jstr(j, "status")); }
 
 static int config_set(cli *c, int argc, char **argv, int i)
@@ -361,6 +374,7 @@ int cli_admin(int argc, char **argv)
     if (!c.region || !*c.region) c.region = getenv("MINIO_REGION");
     if (!c.region || !*c.region) c.region = "us-east-1";
     const char *ttl = NULL;
+    int deep = 0;
     char *words[8];
     int nw = 0, i;
     for (i = 2; i < argc; i++) {
@@ -373,6 +387,7 @@ int cli_admin(int argc, char **argv)
         else if (!strcmp(a, "--secret-key") && has_value) c.sk = argv[++i];
         else if (!strcmp(a, "--region") && has_value) c.region = argv[++i];
         else if (!strcmp(a, "--ttl") && has_value) ttl = argv[++i];
+        else if (!strcmp(a, "--deep")) deep = 1;
         else if (a[0] == '-' && a[1] == '-') {
             fprintf(stderr, "cairn admin: unknown option or missing value: %s\n\n", a);
             admin_usage(stderr);
@@ -410,6 +425,9 @@ int cli_admin(int argc, char **argv)
         snprintf(token_server, sizeof token_server, "%s", c.hostport);
         return run(&c, "GET", "prometheus/token", q, NULL, print_token);
     }
+    if (!strcmp(w0, "heal") && !strcmp(w1, "start") && nw == 2)
+        return run(&c, "POST", "heal/", deep ? "deep=true" : "", NULL, print_heal);
+    if (!strcmp(w0, "heal") && !strcmp(w1, "status") && nw == 2) return run(&c, "GET", "heal/status", "", NULL, print_heal);
     if (!strcmp(w0, "service") && (!strcmp(w1, "stop") || !strcmp(w1, "restart")) && nw == 2) {
         char q[32];
         snprintf(q, sizeof q, "action=%s", w1);

@@ -347,6 +347,25 @@ void metrics_render(metrics *m, const metrics_sources *src, int which, strbuf *o
                      (uint64_t)((int64_t)time(NULL) - us.updated_unix) * 1000000000ull);
         }
     }
+    if (which & METRICS_CLUSTER) {
+        store_heal_status h = store_heal_get_status(src->st);
+        head(o, "minio_heal_objects_total", "untyped", "Objects scanned by the healer since start (counter)");
+        sample_u(o, "minio_heal_objects_total", srv, NULL, NULL, h.objects_scanned);
+        head(o, "minio_heal_objects_heal_total", "untyped", "Objects healed since start (counter)");
+        sample_u(o, "minio_heal_objects_heal_total", srv, NULL, NULL, h.objects_healed);
+        head(o, "minio_heal_objects_error_total", "untyped", "Objects the healer could not heal since start (counter)");
+        sample_u(o, "minio_heal_objects_error_total", srv, NULL, NULL, h.objects_failed);
+        head(o, "cairn_heal_shards_healed_total", "counter", "Shards rebuilt by the healer");
+        sample_u(o, "cairn_heal_shards_healed_total", srv, NULL, NULL, h.shards_healed);
+        head(o, "cairn_heal_bytes_healed_total", "counter", "Bytes of shards rebuilt by the healer");
+        sample_u(o, "cairn_heal_bytes_healed_total", srv, NULL, NULL, h.bytes_healed);
+        head(o, "cairn_heal_passes_total", "counter", "Full heal passes completed");
+        sample_u(o, "cairn_heal_passes_total", srv, NULL, NULL, h.passes);
+        head(o, "cairn_heal_queued", "gauge", "Objects waiting to be healed");
+        sample_u(o, "cairn_heal_queued", srv, NULL, NULL, (uint64_t)h.queued);
+        head(o, "cairn_heal_running", "gauge", "1 while a requested full heal pass runs");
+        sample_u(o, "cairn_heal_running", srv, NULL, NULL, (uint64_t)h.running);
+    }
     if (which == METRICS_ALL || (which & METRICS_CLUSTER)) {
         head(o, "minio_software_version_info", "gauge", "MinIO software version (cairn's version)");
         strbuf_printf(o, "minio_software_version_info{server=\"");

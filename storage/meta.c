@@ -20,7 +20,7 @@ enum {
 
 struct meta {
     MDB_env *env;
-    MDB_dbi buckets, objects, uploads, parts, sys;
+    MDB_dbi buckets, objects, uploads, parts, sys, bconfig;
     MDB_txn *read_txn;           /* loop thread's cached read transaction */
     uv_loop_t *loop;
     uv_async_t done_async;
@@ -142,7 +142,8 @@ int meta_open(uv_loop_t *loop, const char *sys_dir, meta **out)
         (rc = mdb_dbi_open(txn, "objects", MDB_CREATE, &m->objects)) ||
         (rc = mdb_dbi_open(txn, "uploads", MDB_CREATE, &m->uploads)) ||
         (rc = mdb_dbi_open(txn, "parts", MDB_CREATE, &m->parts)) ||
-        (rc = mdb_dbi_open(txn, "sys", MDB_CREATE, &m->sys))) {
+        (rc = mdb_dbi_open(txn, "sys", MDB_CREATE, &m->sys)) ||
+        (rc = mdb_dbi_open(txn, "bconfig", MDB_CREATE, &m->bconfig))) {
         mdb_txn_abort(txn);
         goto fail;
     }
@@ -564,6 +565,32 @@ static int drop_bucket_uploads(meta *m, MDB_txn *txn, meta_op *op, const char *b
     return 0;
 }
 
+/* A deleted bucket takes its configuration documents with it. */
+static int drop_bucket_configs(meta *m, MDB_txn *txn, const char *bucket, arena *scratch)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, m->bconfig, &cur);
+    if (rc) return rc;
+    size_t bl = strlen(bucket);
+    char *start = arena_alloc(scratch, bl + 1);
+    memcpy(start, bucket, bl);
+    start[bl] = '\0';
+    MDB_val k = { bl + 1, start }, v;
+    size_t n = 0;
+    MDB_val keys[64];
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+         rc == 0 && n < 64 && k.mv_size > bl && memcmp(k.mv_data, start, bl + 1) == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        keys[n].mv_size = k.mv_size;
+        keys[n].mv_data = arena_strndup(scratch, k.mv_data, k.mv_size);
+        n++;
+    }
+    mdb_cursor_close(cur);
+    for (size_t i = 0; i < n; i++)
+        if ((rc = mdb_del(txn, m->bconfig, &keys[i], NULL)) != 0) return rc;
+    return 0;
+}
+
 /* An upload record that is still open (not a completion record). */
 static int upload_open(const MDB_val *v, arena *scratch)
 {
@@ -588,6 +615,7 @@ static int apply(meta *m, MDB_txn *txn, meta_op *op, arena *scratch)
         if (mdb_get(txn, m->buckets, &k, &v) == MDB_NOTFOUND) { op->status = ST_NO_SUCH_BUCKET; return 0; }
         if (bucket_has_objects(m, txn, op->bucket)) { op->status = ST_BUCKET_NOT_EMPTY; return 0; }
         if ((rc = drop_bucket_uploads(m, txn, op, op->bucket, scratch)) != 0) return rc;
+        if ((rc = drop_bucket_configs(m, txn, op->bucket, scratch)) != 0) return rc;
         return mdb_del(txn, m->buckets, &k, NULL);
     }
     case META_OBJECT_PUT:
@@ -670,6 +698,40 @@ static int apply(meta *m, MDB_txn *txn, meta_op *op, arena *scratch)
         }
         return mdb_del(txn, m->uploads, &k, NULL);
     }
+    case META_OBJECT_TAGS: {
+        if (!bucket_exists(m, txn, op->bucket)) { op->status = ST_NO_SUCH_BUCKET; return 0; }
+        meta_key mk;
+        key_encode(op->bucket, op->key, &mk);
+        MDB_val k = { mk.len, mk.b }, v;
+        rc = mdb_get(txn, m->objects, &k, &v);
+        if (rc == MDB_NOTFOUND) { op->status = ST_NO_SUCH_KEY; return 0; }
+        if (rc) return rc;
+        object_info o;
+        if (record_decode_object(v.mv_data, v.mv_size, scratch, &o) != 0) { op->status = ST_CORRUPT; return 0; }
+        o.tags = op->record_len ? arena_strndup(scratch, (const char *)op->record, op->record_len) : NULL;
+        unsigned char *rec;
+        size_t len;
+        if (record_encode_object(&o, o.key, &rec, &len) != 0) return ENOMEM;
+        MDB_val nv = { len, rec };
+        rc = mdb_put(txn, m->objects, &k, &nv, 0);
+        free(rec);
+        return rc;
+    }
+    case META_BUCKET_CONFIG: {
+        if (!bucket_exists(m, txn, op->bucket)) { op->status = ST_NO_SUCH_BUCKET; return 0; }
+        size_t bl = strlen(op->bucket), nl = strlen(op->key);
+        char *ck = arena_alloc(scratch, bl + 1 + nl);
+        memcpy(ck, op->bucket, bl);
+        ck[bl] = '\0';
+        memcpy(ck + bl + 1, op->key, nl);
+        MDB_val k = { bl + 1 + nl, ck };
+        if (!op->record_len) {
+            rc = mdb_del(txn, m->bconfig, &k, NULL);
+            return rc == MDB_NOTFOUND ? 0 : rc;
+        }
+        MDB_val v = { op->record_len, op->record };
+        return mdb_put(txn, m->bconfig, &k, &v, 0);
+    }
     case META_UPLOAD_ABORT: {
         meta_key uk;
         upload_key(op->bucket, op->key, op->upload_id, &uk);
@@ -719,9 +781,9 @@ int meta_copy_from(meta *dst, meta *src)
     int rc = mdb_txn_begin(src->env, NULL, MDB_RDONLY, &rt);
     if (rc) return rc;
     if ((rc = mdb_txn_begin(dst->env, NULL, 0, &wt)) != 0) { mdb_txn_abort(rt); return rc; }
-    MDB_dbi sd[5] = { src->buckets, src->objects, src->uploads, src->parts, src->sys };
-    MDB_dbi dd[5] = { dst->buckets, dst->objects, dst->uploads, dst->parts, dst->sys };
-    for (int i = 0; i < 5 && rc == 0; i++) {
+    MDB_dbi sd[6] = { src->buckets, src->objects, src->uploads, src->parts, src->sys, src->bconfig };
+    MDB_dbi dd[6] = { dst->buckets, dst->objects, dst->uploads, dst->parts, dst->sys, dst->bconfig };
+    for (int i = 0; i < 6 && rc == 0; i++) {
         if ((rc = mdb_drop(wt, dd[i], 0)) != 0) break;
         MDB_cursor *cur;
         if ((rc = mdb_cursor_open(rt, sd[i], &cur)) != 0) break;
@@ -1076,4 +1138,31 @@ int meta_collect_data_ids(meta *m, void (*add)(void *ctx, const data_id *id), vo
     mdb_txn_abort(txn);
     arena_reset(&a);
     return rc;
+}
+
+store_status meta_get_bucket_config(meta *m, arena *a, const char *bucket, const char *name, char **out,
+                                    size_t *len)
+{
+    MDB_txn *txn = read_begin(m);
+    if (!txn) return ST_IO_ERROR;
+    store_status st = ST_OK;
+    if (!bucket_exists(m, txn, bucket)) {
+        st = ST_NO_SUCH_BUCKET;
+    } else {
+        size_t bl = strlen(bucket), nl = strlen(name);
+        char *ck = arena_alloc(a, bl + 1 + nl);
+        memcpy(ck, bucket, bl);
+        ck[bl] = '\0';
+        memcpy(ck + bl + 1, name, nl);
+        MDB_val k = { bl + 1 + nl, ck }, v;
+        int rc = mdb_get(txn, m->bconfig, &k, &v);
+        if (rc == MDB_NOTFOUND) st = ST_NO_SUCH_KEY;
+        else if (rc) st = from_mdb(rc);
+        else {
+            *out = arena_strndup(a, v.mv_data, v.mv_size);
+            *len = v.mv_size;
+        }
+    }
+    read_end(m);
+    return st;
 }

@@ -58,6 +58,11 @@ typedef struct list_result {
 
 store_status meta_list_objects(meta *m, arena *a, const char *bucket, const list_params *p, list_result *r);
 
+/* A bucket's configuration documents (tagging, cors, ...), by name.
+ * ST_NO_SUCH_KEY when the bucket has none of that name. */
+store_status meta_get_bucket_config(meta *m, arena *a, const char *bucket, const char *name, char **out,
+                                    size_t *len);
+
 /* Multipart uploads in progress.  An upload's record is an object record
  * (metadata the final object will get; mtime = initiation). */
 typedef struct upload_entry {
@@ -86,6 +91,8 @@ store_status meta_stale_uploads(meta *m, arena *a, int64_t cutoff_ns, size_t max
 typedef enum {
     META_BUCKET_CREATE, META_BUCKET_DELETE, META_OBJECT_PUT, META_OBJECT_DELETE,
     META_UPLOAD_CREATE, META_PART_PUT, META_UPLOAD_COMPLETE, META_UPLOAD_ABORT,
+    META_OBJECT_TAGS,          /* record = the new tag set (empty: none) */
+    META_BUCKET_CONFIG,        /* key = config name; record = document (empty: delete) */
 } meta_op_kind;
 
 /* A part a CompleteMultipartUpload consumes, as the caller saw it. */

@@ -61,6 +61,7 @@ typedef struct object_info {
     uint8_t cksum_type;           /* CKSUM_TYPE_*: how cksum was computed */
     uint8_t reduced;              /* storage class REDUCED_REDUNDANCY: coded with the reduced parity */
     int8_t parity;                /* parity its data was coded with; -1 unknown (the standard class) */
+    const char *tags;             /* tag set as a URL query ("k1=v1&k2=v2"), NULL none */
     obj_part *parts;              /* OBJ_MULTIPART: in part-number order */
     size_t n_parts;
 } object_info;

@@ -600,6 +600,41 @@ void store_object_delete(store *s, const char *bucket, const char *key, store_do
     submit_simple(s, fanout_new(META_OBJECT_DELETE, bucket, key), cb, arg);
 }
 
+/* a copy of n bytes for a fan-out template (meta frees records) */
+static unsigned char *dup_bytes(const void *p, size_t n)
+{
+    unsigned char *d = malloc(n ? n : 1);
+    if (!d) abort();
+    if (n) memcpy(d, p, n);
+    return d;
+}
+
+void store_object_set_tags(store *s, const char *bucket, const char *key, const char *tags, store_done_cb cb,
+                           void *arg)
+{
+    fanout *f = fanout_new(META_OBJECT_TAGS, bucket, key);
+    size_t n = tags ? strlen(tags) : 0;
+    f->tmpl.record = dup_bytes(tags, n);
+    f->tmpl.record_len = n;
+    submit_simple(s, f, cb, arg);
+}
+
+store_status store_bucket_config_get(store *s, arena *a, const char *bucket, const char *name, char **out,
+                                     size_t *len)
+{
+    meta *m = read_meta(s);
+    return m ? meta_get_bucket_config(m, a, bucket, name, out, len) : ST_NO_READ_QUORUM;
+}
+
+void store_bucket_config_set(store *s, const char *bucket, const char *name, const char *doc, size_t len,
+                             store_done_cb cb, void *arg)
+{
+    fanout *f = fanout_new(META_BUCKET_CONFIG, bucket, name);
+    f->tmpl.record = dup_bytes(doc, doc ? len : 0);
+    f->tmpl.record_len = doc ? len : 0;
+    submit_simple(s, f, cb, arg);
+}
+
 store_status store_object_info(store *s, arena *a, const char *bucket, const char *key, object_info *out)
 {
     meta *m = read_meta(s);

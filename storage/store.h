@@ -96,6 +96,15 @@ void store_bucket_delete(store *s, const char *name, store_done_cb cb, void *arg
 store_status store_object_info(store *s, arena *a, const char *bucket, const char *key, object_info *out);
 store_status store_object_list(store *s, arena *a, const char *bucket, const list_params *p, list_result *r);
 
+/* Tags and bucket configuration documents.  A NULL or empty value
+ * removes them. */
+void store_object_set_tags(store *s, const char *bucket, const char *key, const char *tags, store_done_cb cb,
+                           void *arg);
+store_status store_bucket_config_get(store *s, arena *a, const char *bucket, const char *name, char **out,
+                                     size_t *len);
+void store_bucket_config_set(store *s, const char *bucket, const char *name, const char *doc, size_t len,
+                             store_done_cb cb, void *arg);
+
 /* Writing */
 typedef struct store_put store_put;
 /* Called on a worker thread with every byte of the body, in order. */

@@ -18,15 +18,15 @@ def test_put_bucket_versioning(s3, bucket):
         Bucket=bucket, VersioningConfiguration={"Status": "Enabled"}))
 
 
-def test_put_object_tagging(s3, bucket):
+def test_put_object_retention(s3, bucket):
     s3.put_object(Bucket=bucket, Key="t", Body=b"x")
-    _expect_501(lambda: s3.put_object_tagging(
-        Bucket=bucket, Key="t", Tagging={"TagSet": [{"Key": "a", "Value": "b"}]}))
+    _expect_501(lambda: s3.put_object_legal_hold(
+        Bucket=bucket, Key="t", LegalHold={"Status": "ON"}))
 
 
-def test_put_bucket_tagging(s3, bucket):
-    _expect_501(lambda: s3.put_bucket_tagging(
-        Bucket=bucket, Tagging={"TagSet": [{"Key": "a", "Value": "b"}]}))
+def test_put_bucket_cors(s3, bucket):
+    _expect_501(lambda: s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
+        {"AllowedMethods": ["GET"], "AllowedOrigins": ["*"]}]}))
 
 
 def test_put_bucket_acl_public(s3, bucket):

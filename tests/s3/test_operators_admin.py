@@ -115,7 +115,8 @@ def test_bad_input_gets_json_errors(server):
     _err(admin_raw(server, "PUT", "config", body=b'{"accessLog":true,"accessLog":false}'), 400, "InvalidRequest")
     _err(admin_raw(server, "PUT", "config", body=b"{" * 70000), 413, "EntityTooLarge")
     _err(admin_raw(server, "POST", "heal/bucket"), 501, "NotImplemented")
-    _err(admin_raw(server, "POST", "heal"), 501, "NotImplemented")
+    _err(admin_raw(server, "GET", "heal"), 405, "MethodNotAllowed")
+    _err(admin_raw(server, "POST", "heal/", "deep=maybe"), 400, "InvalidArgument")
     assert http_get(server.endpoint + "/minio/health/live")[0] == 200
 
 
