@@ -121,6 +121,10 @@ void op_list_parts(s3_req *r);
 void op_list_multipart_uploads(s3_req *r);
 void op_get_object_attributes(s3_req *r);
 void op_tagging(s3_req *r);
+void op_cors(s3_req *r);
+/* cors.c: preflight OPTIONS (unauthenticated) and headers on responses */
+void s3_cors_preflight(s3_req *r);
+void s3_cors_apply(s3_req *r);
 /* tagging.c: x-amz-tagging validated and in its stored form (NULL: none) */
 s3_error s3_tags_from_header(s3_req *r, const char **out, const char **message);
 size_t s3_tag_count(const char *stored);

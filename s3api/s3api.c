@@ -56,7 +56,7 @@ void s3_add_object_headers(s3_req *r, const object_info *o)
 /* Sub-resources S3 defines that cairn does not implement yet: answered
  * NotImplemented, never a silent success. */
 static const char *const unimplemented_subresources[] = {
-    "accelerate", "analytics", "cors", "encryption", "intelligent-tiering",
+    "accelerate", "analytics", "encryption", "intelligent-tiering",
     "inventory", "legal-hold", "lifecycle", "logging", "metrics", "notification",
     "object-lock", "ownershipControls", "policy", "policyStatus", "publicAccessBlock",
     "replication", "requestPayment", "restore", "retention", "select", "torrent",
@@ -102,6 +102,7 @@ static const char *api_name(s3_req *r)
         if (query_find(q, "versioning")) return put ? "PutBucketVersioning" : "GetBucketVersioning";
         if (query_find(q, "acl")) return put ? "PutBucketAcl" : "GetBucketAcl";
         if (query_find(q, "tagging")) return get ? "GetBucketTagging" : put ? "PutBucketTagging" : "DeleteBucketTagging";
+        if (query_find(q, "cors")) return get ? "GetBucketCors" : put ? "PutBucketCors" : "DeleteBucketCors";
         if (query_find(q, "delete") && post) return "DeleteObjects";
         if (query_find(q, "uploads")) return "ListMultipartUploads";
         if (query_find(q, "versions")) return "ListObjectVersions";
@@ -150,6 +151,7 @@ static void dispatch(s3_req *r)
         if (post && query_find(&r->q, "delete")) { op_delete_objects(r); return; }
         if (get && query_find(&r->q, "uploads")) { op_list_multipart_uploads(r); return; }
         if (query_find(&r->q, "tagging") && !missing) { op_tagging(r); return; }
+        if (query_find(&r->q, "cors") && !missing) { op_cors(r); return; }
         if (missing || query_find(&r->q, "versioning") || query_find(&r->q, "acl")) {
             s3_error_reply(r, S3E_NOT_IMPLEMENTED,
                            arena_printf(r->a, "cairn does not implement this bucket sub-resource (%s) yet.",
@@ -263,7 +265,15 @@ void s3api_handle(s3api *api, http_exchange *ex)
     }
 
     http_log_fields lf = { .api = api_name(r), .bucket = r->bucket, .key = r->key, .user = NULL };
+    if (strcmp(r->http->method, "OPTIONS") == 0) {
+        /* a browser's preflight carries no credentials */
+        lf.api = "PreflightCors";
+        http_set_log_fields(ex, &lf);
+        s3_cors_preflight(r);
+        return;
+    }
     http_set_log_fields(ex, &lf);
+    s3_cors_apply(r);
     const char *msg = NULL;
     s3_error e = s3_authenticate(r, &msg);
     if (e) {

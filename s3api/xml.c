@@ -294,3 +294,120 @@ int xml_parse_tagging(arena *a, const char *body, size_t n, size_t max, tag_pair
     *count = d->n;
     return 0;
 }
+
+/* ---- CORS ---- */
+
+enum { MAX_CORS_RULES = 100, MAX_CORS_ITEMS = 64 };
+
+typedef struct cors_parse {
+    arena *a;
+    XML_Parser parser;
+    cors_rule *rules;
+    size_t n;
+    int depth, bad;
+    char text[MAX_TEXT + 1];
+    size_t text_len;
+} cors_parse;
+
+static void cors_fail(cors_parse *d)
+{
+    d->bad = 1;
+    XML_StopParser(d->parser, XML_FALSE);
+}
+
+static void cors_start(void *ud, const XML_Char *name, const XML_Char **atts)
+{
+    (void)atts;
+    cors_parse *d = ud;
+    const char *ln = local_name(name);
+    d->depth++;
+    d->text_len = 0;
+    if (d->depth == 1 && strcmp(ln, "CORSConfiguration") != 0) { cors_fail(d); return; }
+    if (d->depth == 2) {
+        if (strcmp(ln, "CORSRule") != 0 || d->n >= MAX_CORS_RULES) { cors_fail(d); return; }
+        cors_rule *r = &d->rules[d->n++];
+        memset(r, 0, sizeof *r);
+        r->max_age = -1;
+        r->origins = arena_alloc(d->a, MAX_CORS_ITEMS * sizeof *r->origins);
+        r->headers = arena_alloc(d->a, MAX_CORS_ITEMS * sizeof *r->headers);
+        r->expose = arena_alloc(d->a, MAX_CORS_ITEMS * sizeof *r->expose);
+    }
+    if (d->depth > 3) cors_fail(d);
+}
+
+static void cors_end(void *ud, const XML_Char *name)
+{
+    cors_parse *d = ud;
+    const char *ln = local_name(name);
+    d->text[d->text_len] = '\0';
+    if (d->depth == 3 && d->n) {
+        cors_rule *r = &d->rules[d->n - 1];
+        const char *v = arena_strndup(d->a, d->text, d->text_len);
+        if (strcmp(ln, "AllowedMethod") == 0) {
+            static const char *const ok[] = { "GET", "PUT", "POST", "DELETE", "HEAD" };
+            int found = 0;
+            for (int i = 0; i < 5; i++) found |= strcmp(v, ok[i]) == 0;
+            if (!found || r->n_methods == 8) { cors_fail(d); return; }
+            r->methods[r->n_methods++] = v;
+        } else if (strcmp(ln, "AllowedOrigin") == 0) {
+            const char *star = strchr(v, '*');
+            if ((star && strchr(star + 1, '*')) || r->n_origins == MAX_CORS_ITEMS) { cors_fail(d); return; }
+            r->origins[r->n_origins++] = v;
+        } else if (strcmp(ln, "AllowedHeader") == 0) {
+            if (r->n_headers == MAX_CORS_ITEMS) { cors_fail(d); return; }
+            r->headers[r->n_headers++] = v;
+        } else if (strcmp(ln, "ExposeHeader") == 0) {
+            if (r->n_expose == MAX_CORS_ITEMS) { cors_fail(d); return; }
+            r->expose[r->n_expose++] = v;
+        } else if (strcmp(ln, "MaxAgeSeconds") == 0) {
+            char *end;
+            long age = strtol(v, &end, 10);
+            if (!*v || *end || age < 0) { cors_fail(d); return; }
+            r->max_age = age;
+        } else if (strcmp(ln, "ID") != 0) {
+            cors_fail(d);
+            return;
+        }
+    } else if (d->depth == 2 && d->n) {
+        cors_rule *r = &d->rules[d->n - 1];
+        if (!r->n_methods || !r->n_origins) { cors_fail(d); return; }
+    }
+    d->depth--;
+    d->text_len = 0;
+}
+
+static void cors_text(void *ud, const XML_Char *s, int len)
+{
+    cors_parse *d = ud;
+    if (d->text_len + (size_t)len > MAX_TEXT) { cors_fail(d); return; }
+    memcpy(d->text + d->text_len, s, (size_t)len);
+    d->text_len += (size_t)len;
+}
+
+static void cors_doctype(void *ud, const XML_Char *name, const XML_Char *sysid, const XML_Char *pubid, int has_internal)
+{
+    (void)name; (void)sysid; (void)pubid; (void)has_internal;
+    cors_fail(ud);
+}
+
+int xml_parse_cors(arena *a, const char *body, size_t n, cors_rule **out, size_t *count)
+{
+    *out = NULL;
+    *count = 0;
+    if (n > (size_t)1 << 20) return -1;
+    cors_parse *d = arena_calloc(a, sizeof *d);
+    d->a = a;
+    d->rules = arena_alloc(a, MAX_CORS_RULES * sizeof *d->rules);
+    d->parser = XML_ParserCreateNS(NULL, '|');
+    if (!d->parser) return -1;
+    XML_SetUserData(d->parser, d);
+    XML_SetElementHandler(d->parser, cors_start, cors_end);
+    XML_SetCharacterDataHandler(d->parser, cors_text);
+    XML_SetStartDoctypeDeclHandler(d->parser, cors_doctype);
+    int ok = XML_Parse(d->parser, body ? body : "", (int)n, XML_TRUE) == XML_STATUS_OK;
+    XML_ParserFree(d->parser);
+    if (!ok || d->bad || d->n == 0) return -1;
+    *out = d->rules;
+    *count = d->n;
+    return 0;
+}

@@ -52,4 +52,17 @@ typedef struct tag_pair { const char *key, *value; } tag_pair;
  * Returns 0 (n may be 0: an empty set), or -1 when malformed or over max. */
 int xml_parse_tagging(arena *a, const char *body, size_t n, size_t max, tag_pair **out, size_t *count);
 
+typedef struct cors_rule {
+    const char *methods[8];
+    size_t n_methods;
+    const char **origins, **headers, **expose;
+    size_t n_origins, n_headers, n_expose;
+    long max_age;                /* -1 when absent */
+} cors_rule;
+
+/* Parses <CORSConfiguration><CORSRule>...</CORSRule>...; returns 0, or -1
+ * when malformed (unknown method, a rule without method or origin, an
+ * origin with more than one '*', more than 100 rules). */
+int xml_parse_cors(arena *a, const char *body, size_t n, cors_rule **out, size_t *count);
+
 #endif

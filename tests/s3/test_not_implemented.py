@@ -24,9 +24,8 @@ def test_put_object_retention(s3, bucket):
         Bucket=bucket, Key="t", LegalHold={"Status": "ON"}))
 
 
-def test_put_bucket_cors(s3, bucket):
-    _expect_501(lambda: s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
-        {"AllowedMethods": ["GET"], "AllowedOrigins": ["*"]}]}))
+def test_put_bucket_policy(s3, bucket):
+    _expect_501(lambda: s3.put_bucket_policy(Bucket=bucket, Policy='{"Version":"2012-10-17","Statement":[]}'))
 
 
 def test_put_bucket_acl_public(s3, bucket):
