@@ -47,7 +47,8 @@ if [[ -f tests/clients/package.json ]]; then
 fi
 
 step "real-client S3 suite against build-asan/cairn (Debian's python3, boto3, awscli, s3cmd, rclone; @aws-sdk/client-s3)"
-CAIRN_BIN="$root/build-asan/cairn" CAIRN_RELEASE_BIN="$root/build/cairn" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/s3 2>&1 | tee "$logs/s3"
+mkdir -p "$root/test-artifacts"   # screenshots and logs worth keeping from a run
+CAIRN_ARTIFACTS="$root/test-artifacts" CAIRN_BIN="$root/build-asan/cairn" CAIRN_RELEASE_BIN="$root/build/cairn" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/s3 2>&1 | tee "$logs/s3"
 [[ ${PIPESTATUS[0]} -eq 0 ]] || failures+=("s3")
 tally "$logs/s3"
 
