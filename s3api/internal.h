@@ -122,6 +122,7 @@ void op_list_multipart_uploads(s3_req *r);
 void op_get_object_attributes(s3_req *r);
 void op_tagging(s3_req *r);
 void op_cors(s3_req *r);
+void op_post_object(s3_req *r);
 /* cors.c: preflight OPTIONS (unauthenticated) and headers on responses */
 void s3_cors_preflight(s3_req *r);
 void s3_cors_apply(s3_req *r);

@@ -166,7 +166,7 @@ static void dispatch(s3_req *r)
         } else if (head) op_head_bucket(r);
         else if (put) op_create_bucket(r);
         else if (del) op_delete_bucket(r);
-        else if (post) s3_error_reply(r, S3E_NOT_IMPLEMENTED, "Browser POST uploads are not implemented yet.");
+        else if (post) s3_error_reply(r, S3E_MALFORMED_POST, "Bucket POST must be of the enclosure-type multipart/form-data.");
         else s3_error_reply(r, S3E_METHOD_NOT_ALLOWED, NULL);
         return;
     }
@@ -274,6 +274,15 @@ void s3api_handle(s3api *api, http_exchange *ex)
     }
     http_set_log_fields(ex, &lf);
     s3_cors_apply(r);
+    const char *ct = s3_header(r, "content-type");
+    if (strcmp(r->http->method, "POST") == 0 && r->bucket && !r->key && r->q.n == 0 && ct &&
+        strncasecmp(ct, "multipart/form-data", 19) == 0) {
+        /* a browser form upload: its policy and signature are in the form */
+        lf.api = "PostObject";
+        http_set_log_fields(ex, &lf);
+        op_post_object(r);
+        return;
+    }
     const char *msg = NULL;
     s3_error e = s3_authenticate(r, &msg);
     if (e) {
