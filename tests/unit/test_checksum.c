@@ -4,33 +4,11 @@
  */
 #include "checksum.h"
 
+#include "check.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int passed, failed;
-
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (cond) {                                                        \
-            passed++;                                                      \
-        } else {                                                           \
-            failed++;                                                      \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-        }                                                                  \
-    } while (0)
-
-#define CHECK_STR(got, want)                                               \
-    do {                                                                   \
-        const char *g_ = (got), *w_ = (want);                              \
-        if (g_ && strcmp(g_, w_) == 0) {                                   \
-            passed++;                                                      \
-        } else {                                                           \
-            failed++;                                                      \
-            fprintf(stderr, "%s:%d: got \"%s\", want \"%s\"\n", __FILE__, __LINE__, \
-                    g_ ? g_ : "(null)", w_);                               \
-        }                                                                  \
-    } while (0)
 
 static const char check_input[] = "123456789";
 
@@ -285,6 +263,5 @@ int main(void)
     test_split_invariance();
     test_names();
     test_base64();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return checks_report();
 }

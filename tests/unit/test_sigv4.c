@@ -7,34 +7,12 @@
  */
 #include "sigv4.h"
 
+#include "check.h"
+
 #include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int passed, failed;
-
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (cond) {                                                        \
-            passed++;                                                      \
-        } else {                                                           \
-            failed++;                                                      \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-        }                                                                  \
-    } while (0)
-
-#define CHECK_STR(got, want)                                               \
-    do {                                                                   \
-        const char *g_ = (got), *w_ = (want);                              \
-        if (g_ && strcmp(g_, w_) == 0) {                                   \
-            passed++;                                                      \
-        } else {                                                           \
-            failed++;                                                      \
-            fprintf(stderr, "%s:%d: got \"%s\"\n    want \"%s\"\n", __FILE__, __LINE__, \
-                    g_ ? g_ : "(null)", w_);                               \
-        }                                                                  \
-    } while (0)
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -514,6 +492,5 @@ int main(void)
     test_canonical_details();
     test_uri_coding();
     test_hex_equal_and_keys();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return checks_report();
 }
