@@ -6,7 +6,11 @@
 //  - module.M.O names an output of M's source; module arguments are
 //    variables of the module and every required variable is passed;
 //  - data.terraform_remote_state.N.outputs.O names an output of the root
-//    whose backend matches N's bucket and key;
+//    whose backend matches N's bucket and key; in a module whose bucket or
+//    key is built from its variables (as modules/platform-domain does), they
+//    are resolved for each root that calls the module, from the literal
+//    arguments of the call, and the module's output references are checked
+//    against the root found for that caller;
 //  - a root's required variables are set in its terraform.tfvars, and every
 //    tfvars entry is a declared variable;
 //  - resource types belong to a provider in required_providers;
@@ -168,12 +172,19 @@ async function checkAll(baseDir, opts = {}) {
       }
     }
 
+    info.resolvedRemoteStates = [];
+    info.deferredRemoteStates = {};
+    info.remoteOutputRefs = [];
     for (const [name, body] of Object.entries(info.remoteStates)) {
       const cfg = first(body.config) || {};
       if (body.backend !== 's3') { err(dir, `data.terraform_remote_state.${name}: backend ${body.backend}`); continue; }
+      if (`${cfg.bucket}/${cfg.key}`.includes('${')) { info.deferredRemoteStates[name] = cfg; continue; } // resolved per caller
       const target = byBackend[`${cfg.bucket}/${cfg.key}`];
       if (!target) err(dir, `data.terraform_remote_state.${name}: no root stores its state at s3://${cfg.bucket}/${cfg.key}`);
-      else info.remoteTargets = { ...(info.remoteTargets || {}), [name]: target };
+      else {
+        info.remoteTargets = { ...(info.remoteTargets || {}), [name]: target };
+        info.resolvedRemoteStates.push({ via: null, name, bucket: cfg.bucket, key: cfg.key, target });
+      }
     }
 
     for (const { expr, where } of info.exprs) {
@@ -204,6 +215,7 @@ async function checkAll(baseDir, opts = {}) {
           else if (parts[1] === 'terraform_remote_state' && parts[3] === 'outputs' && parts[4]) {
             const target = (info.remoteTargets || {})[parts[2]];
             if (target && !target.outputs[parts[4]]) err(dir, `${where}: ${rel(target.dir)} has no output "${parts[4]}"`);
+            if (info.deferredRemoteStates[parts[2]]) info.remoteOutputRefs.push({ where, name: parts[2], output: parts[4] });
           }
         } else if (!NON_RESOURCE_ROOTS.has(root) && /^[a-z0-9]+_[a-z0-9_]+$/.test(root) && parts.length >= 2) {
           if (!info.resources.has(`${root}.${parts[1]}`)) err(dir, `${where}: resource ${root}.${parts[1]} is not declared`);
@@ -233,6 +245,39 @@ async function checkAll(baseDir, opts = {}) {
         if (!meta.hasDefault && !(v in set)) err(dir, `required variable "${v}" is not set in terraform.tfvars`);
       }
       for (const k of Object.keys(set)) if (!info.variables[k]) err(dir, `terraform.tfvars sets undeclared variable "${k}"`);
+    }
+  }
+
+  // Remote states whose bucket or key come from a module's variables:
+  // resolve them with the literal arguments of each root's call.
+  const resolvedModules = new Set();
+  const bind = (str, args) => String(str).replace(/\$\{var\.([A-Za-z0-9_]+)\}/g, (m, v) => {
+    const a = args[v];
+    return (typeof a === 'string' || typeof a === 'number') && !String(a).includes('${') ? String(a) : m;
+  });
+  for (const info of Object.values(infos)) {
+    if (!info.backend) continue;
+    for (const [name, body] of Object.entries(info.modules)) {
+      const mi = typeof body.source === 'string' && body.source.startsWith('.') ? moduleInfo(info.dir, body.source) : null;
+      if (!mi) continue;
+      for (const [n, cfg] of Object.entries(mi.deferredRemoteStates || {})) {
+        resolvedModules.add(`${mi.dir}\0${n}`);
+        const bucket = bind(cfg.bucket, body);
+        const key = bind(cfg.key, body);
+        const where = `module.${name} (${body.source}): data.terraform_remote_state.${n}`;
+        if (`${bucket}/${key}`.includes('${')) { err(info.dir, `${where}: s3://${bucket}/${key} does not resolve from the module's arguments`); continue; }
+        const target = byBackend[`${bucket}/${key}`];
+        if (!target) { err(info.dir, `${where}: no root stores its state at s3://${bucket}/${key}`); continue; }
+        info.resolvedRemoteStates.push({ via: `module.${name}`, name: n, bucket, key, target });
+        for (const ref of mi.remoteOutputRefs.filter((r) => r.name === n)) {
+          if (!target.outputs[ref.output]) err(info.dir, `module.${name} (${body.source}) ${ref.where}: ${rel(target.dir)} has no output "${ref.output}"`);
+        }
+      }
+    }
+  }
+  for (const info of Object.values(infos)) {
+    for (const n of Object.keys(info.deferredRemoteStates || {})) {
+      if (!resolvedModules.has(`${info.dir}\0${n}`)) err(info.dir, `data.terraform_remote_state.${n}: no root calls this module, its state location is never resolved`);
     }
   }
   return { errors, infos, refCount };
