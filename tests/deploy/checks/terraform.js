@@ -54,7 +54,7 @@ module.exports = async function terraformChecks(ctx) {
     const errs = [];
     const modules = fs.readdirSync(path.join(tfDir, 'modules'));
     const want = ['vpc', 'eks', 'aurora', 'ecr', 's3', 'cloudfront', 'openvpn', 'microservice-base', 'object-storage',
-      'openstack-network', 'openstack-compute', 'openstack-storage'];
+      'openstack-network', 'openstack-compute', 'openstack-storage', 'platform-core-infra', 'platform-domain'];
     for (const m of want) if (!modules.includes(m)) errs.push(`module ${m} missing`);
     for (const m of modules) {
       for (const f of ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf']) {
@@ -78,6 +78,32 @@ module.exports = async function terraformChecks(ctx) {
             if (!first(b).description) errs.push(`${path.relative(repo, file)}: ${kind} ${n}`);
           }
         }
+      }
+    }
+    return errs;
+  });
+
+  // The environment roots are thin: a backend, providers, outputs and one
+  // call of the composition module of their kind with the environment's
+  // values. callOf returns that call's arguments.
+  const COMPOSITION = { 'core-infra': 'platform-core-infra', domain: 'platform-domain' };
+  const compositionOf = (root) => COMPOSITION[root.startsWith('domain-') ? 'domain' : root];
+  const callOf = (info, root) => {
+    if (!info) return null;
+    const target = path.join(tfDir, 'modules', compositionOf(root));
+    const calls = Object.values(info.modules).filter((b) => typeof b.source === 'string' && path.resolve(info.dir, b.source) === target);
+    return calls.length === 1 ? calls[0] : null;
+  };
+
+  await check('terraform: environment roots only call their composition module (no resources or data sources of their own)', () => {
+    const errs = [];
+    for (const env of P.ENVIRONMENTS) {
+      for (const root of P.ROOTS) {
+        const info = at('environments', env, root);
+        if (!info) { errs.push(`${env}/${root} missing`); continue; }
+        if (!callOf(info, root)) errs.push(`${env}/${root}: no single call of modules/${compositionOf(root)}`);
+        if (Object.keys(info.modules).length !== 1) errs.push(`${env}/${root}: modules ${Object.keys(info.modules).join(', ')}`);
+        for (const r of [...info.resources, ...[...info.data].map((d) => `data.${d}`)]) errs.push(`${env}/${root}: ${r}`);
       }
     }
     return errs;
@@ -110,7 +136,8 @@ module.exports = async function terraformChecks(ctx) {
     });
 
     await check(`terraform: ${env} core-infra: VPC ${want.cidr}, ${want.instance} nodes ${want.min}-${want.max}, backups ${want.retention} days, ${P.REGION}`, () => {
-      const v = (at('environments', env, 'core-infra') || {}).tfvars || {};
+      const v = callOf(at('environments', env, 'core-infra'), 'core-infra');
+      if (!v) return 'core-infra does not call modules/platform-core-infra';
       const errs = [];
       if (v.vpc_cidr !== want.cidr) errs.push(`vpc_cidr ${v.vpc_cidr}`);
       if (v.node_instance_type !== want.instance) errs.push(`node_instance_type ${v.node_instance_type}`);
@@ -128,17 +155,21 @@ module.exports = async function terraformChecks(ctx) {
         const info = at('environments', env, `domain-${domain}`);
         if (!info) return 'root missing';
         const errs = [];
-        const v = info.tfvars || {};
+        const v = callOf(info, `domain-${domain}`);
+        if (!v) return `domain-${domain} does not call modules/platform-domain`;
+        if (v.domain !== domain) errs.push(`domain ${v.domain}`);
         if (v.backup_retention_days !== want.retention) errs.push(`backup_retention_days ${v.backup_retention_days}`);
         if (v.region !== P.REGION || v.environment !== env) errs.push(`region/environment ${v.region}/${v.environment}`);
-        const rs = Object.values(info.remoteStates);
+        // Remote states of the root and of the modules it calls, resolved
+        // with this root's arguments by the reference checker.
+        const rs = info.resolvedRemoteStates || [];
         if (rs.length !== 1) errs.push(`${rs.length} remote states`);
         for (const r of rs) {
-          const c = first(r.config);
-          if (c.bucket !== info.backend.config.bucket || c.key !== 'core-infra/terraform.tfstate') errs.push(`reads s3://${c.bucket}/${c.key}`);
+          if (r.bucket !== info.backend.config.bucket || r.key !== 'core-infra/terraform.tfstate') errs.push(`reads s3://${r.bucket}/${r.key}`);
         }
-        if (!info.modules.aurora || !info.modules.microservice_base) errs.push('aurora or microservice_base module missing');
-        else if (info.modules.aurora.database_name !== '${local.domain}db' || info.locals.domain !== domain) errs.push('database is not <domain>db');
+        const mod = at('modules', 'platform-domain');
+        if (!mod.modules.aurora || !mod.modules.microservice_base) errs.push('aurora or microservice_base module missing in platform-domain');
+        else if (mod.modules.aurora.database_name !== '${var.domain}db' || mod.modules.microservice_base.domain !== '${var.domain}') errs.push('database is not <domain>db');
         return errs;
       });
     }

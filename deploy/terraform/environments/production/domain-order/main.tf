@@ -1,58 +1,27 @@
-# The order domain: its Aurora PostgreSQL database and the namespace
-# microservices-order-${environment} with quota, IRSA role and the
-# Secrets its services' charts read. The services themselves are installed
-# with Helm (deploy/helm/services) by the deploy workflow.
+# The order domain of production: everything is in modules/platform-domain; this
+# root holds the state backend, the providers and production's values.
 
-data "terraform_remote_state" "core" {
-  backend = "s3"
-  config = {
-    bucket = "cairn-platform-production-terraform-state"
-    key    = "core-infra/terraform.tfstate"
-    region = "ca-central-1"
+terraform {
+  required_version = ">= 1.6.0"
+
+  backend "s3" {
+    bucket         = "cairn-platform-production-terraform-state"
+    key            = "domain-order/terraform.tfstate"
+    region         = "ca-central-1"
+    dynamodb_table = "cairn-platform-production-terraform-lock"
+    encrypt        = true
   }
 }
 
-locals {
-  domain = "order"
-  tags = {
-    Project     = "microservices-platform"
-    Environment = var.environment
-    Domain      = local.domain
-    ManagedBy   = "terraform"
-    Root        = "domain-order"
-  }
-}
+module "domain" {
+  source = "../../../modules/platform-domain"
 
-module "aurora" {
-  source = "../../../modules/aurora"
-
-  identifier                 = "microservices-${local.domain}-${var.environment}"
-  database_name              = "${local.domain}db"
-  instance_class             = var.db_instance_class
-  instance_count             = var.db_instance_count
-  vpc_id                     = data.terraform_remote_state.core.outputs.vpc_id
-  subnet_ids                 = data.terraform_remote_state.core.outputs.private_subnet_ids
-  allowed_security_group_ids = [data.terraform_remote_state.core.outputs.cluster_security_group_id]
-  allowed_cidr_blocks        = [data.terraform_remote_state.core.outputs.vpn_client_cidr]
-  backup_retention_days      = var.backup_retention_days
-  deletion_protection        = var.deletion_protection
-  tags                       = local.tags
-}
-
-module "microservice_base" {
-  source = "../../../modules/microservice-base"
-
-  domain                    = local.domain
-  environment               = var.environment
-  oidc_provider_arn         = data.terraform_remote_state.core.outputs.oidc_provider_arn
-  oidc_issuer_url           = data.terraform_remote_state.core.outputs.oidc_issuer_url
-  db_secret_arn             = module.aurora.master_user_secret_arn
-  db_host                   = module.aurora.endpoint
-  db_port                   = module.aurora.port
-  db_name                   = module.aurora.database_name
-  object_storage_endpoint   = data.terraform_remote_state.core.outputs.object_storage_endpoint
-  object_storage_access_key = data.terraform_remote_state.core.outputs.object_storage_root_user
-  object_storage_secret_key = data.terraform_remote_state.core.outputs.object_storage_root_password
-  quota                     = var.namespace_quota
-  tags                      = local.tags
+  domain                = "order"
+  environment           = "production"
+  region                = "ca-central-1"
+  db_instance_class     = "db.r6g.large"
+  db_instance_count     = 2
+  backup_retention_days = 90
+  deletion_protection   = true
+  namespace_quota       = { pods = 60 }
 }

@@ -1,153 +1,34 @@
-# Shared infrastructure of one environment: network, EKS, registries, the
-# CDN, the VPN, cairn (object storage) and backups of cairn's volumes.
-# The domain roots (domain-user, domain-product, domain-order) read this
-# root's outputs through terraform_remote_state.
+# Core infrastructure of staging: everything is in modules/platform-core-infra;
+# this root holds the state backend, the providers and staging's values.
 
-locals {
-  name         = "microservices-${var.environment}"
-  cluster_name = "aws-eks-cluster-${var.environment}-microservices"
-  tags = {
-    Project     = "microservices-platform"
-    Environment = var.environment
-    ManagedBy   = "terraform"
-    Root        = "core-infra"
-  }
-  services = [
-    "user-api", "user-auth", "user-profile", "user-notification",
-    "product-api", "product-search", "product-recommendation", "product-inventory",
-    "order-api", "order-worker", "order-scheduler",
-  ]
-  cdn_bucket = "cairn-platform-${var.environment}-cdn-origin"
-}
+terraform {
+  required_version = ">= 1.6.0"
 
-module "vpc" {
-  source = "../../../modules/vpc"
-
-  name                    = local.name
-  cidr_block              = var.vpc_cidr
-  availability_zones      = var.availability_zones
-  cluster_name            = local.cluster_name
-  single_nat_gateway      = var.single_nat_gateway
-  flow_log_retention_days = var.flow_log_retention_days
-  tags                    = local.tags
-}
-
-module "openvpn" {
-  source = "../../../modules/openvpn"
-
-  name          = "${local.name}-vpn"
-  vpc_id        = module.vpc.vpc_id
-  vpc_cidr      = module.vpc.vpc_cidr_block
-  subnet_id     = module.vpc.public_subnet_ids[0]
-  allowed_cidrs = var.operator_cidrs
-  tags          = local.tags
-}
-
-module "eks" {
-  source = "../../../modules/eks"
-
-  cluster_name                 = local.cluster_name
-  cluster_version              = var.cluster_version
-  vpc_id                       = module.vpc.vpc_id
-  subnet_ids                   = module.vpc.private_subnet_ids
-  endpoint_public_access       = var.endpoint_public_access
-  endpoint_public_access_cidrs = var.operator_cidrs
-  api_allowed_cidrs            = [var.vpc_cidr, module.openvpn.client_cidr]
-  node_instance_types          = [var.node_instance_type]
-  node_min_size                = var.node_min_size
-  node_max_size                = var.node_max_size
-  node_desired_size            = var.node_desired_size
-  tags                         = local.tags
-}
-
-module "ecr" {
-  source = "../../../modules/ecr"
-
-  prefix       = var.environment
-  repositories = concat(["cairn"], local.services)
-  tags         = local.tags
-}
-
-module "s3" {
-  source = "../../../modules/s3"
-
-  buckets = {
-    (local.cdn_bucket) = {
-      versioning             = true
-      noncurrent_expire_days = 30
-      purpose                = "cdn-origin"
-    }
-  }
-  tags = local.tags
-}
-
-module "cloudfront" {
-  source = "../../../modules/cloudfront"
-
-  name                               = "${local.name}-cdn"
-  origin_bucket_id                   = module.s3.bucket_ids[local.cdn_bucket]
-  origin_bucket_arn                  = module.s3.bucket_arns[local.cdn_bucket]
-  origin_bucket_regional_domain_name = module.s3.bucket_regional_domain_names[local.cdn_bucket]
-  tags                               = local.tags
-}
-
-module "object_storage" {
-  source = "../../../modules/object-storage"
-
-  environment      = var.environment
-  image_repository = module.ecr.repository_urls["cairn"]
-  image_tag        = var.cairn_image_tag
-
-  depends_on = [module.eks]
-}
-
-# Daily snapshots of cairn's EBS volumes (tagged by the gp3 StorageClass).
-resource "aws_backup_vault" "this" {
-  name = "${local.name}-backups"
-}
-
-resource "aws_backup_plan" "cairn" {
-  name = "${local.name}-cairn-volumes"
-
-  rule {
-    rule_name         = "daily"
-    target_vault_name = aws_backup_vault.this.name
-    schedule          = "cron(0 4 * * ? *)"
-
-    lifecycle {
-      delete_after = var.backup_retention_days
-    }
+  backend "s3" {
+    bucket         = "cairn-platform-staging-terraform-state"
+    key            = "core-infra/terraform.tfstate"
+    region         = "ca-central-1"
+    dynamodb_table = "cairn-platform-staging-terraform-lock"
+    encrypt        = true
   }
 }
 
-data "aws_iam_policy_document" "backup_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["backup.amazonaws.com"]
-    }
-  }
-}
+module "core_infra" {
+  source = "../../../modules/platform-core-infra"
 
-resource "aws_iam_role" "backup" {
-  name               = "${local.name}-backup"
-  assume_role_policy = data.aws_iam_policy_document.backup_assume.json
-}
-
-resource "aws_iam_role_policy_attachment" "backup" {
-  role       = aws_iam_role.backup.name
-  policy_arn = "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"
-}
-
-resource "aws_backup_selection" "cairn" {
-  name         = "cairn-drives"
-  plan_id      = aws_backup_plan.cairn.id
-  iam_role_arn = aws_iam_role.backup.arn
-
-  selection_tag {
-    type  = "STRINGEQUALS"
-    key   = "platform/backup"
-    value = "daily"
-  }
+  environment             = "staging"
+  region                  = "ca-central-1"
+  availability_zones      = ["ca-central-1a", "ca-central-1b", "ca-central-1d"]
+  vpc_cidr                = "10.10.0.0/16"
+  single_nat_gateway      = true
+  flow_log_retention_days = 30
+  endpoint_public_access  = false
+  # Replace with the operators' egress ranges.
+  operator_cidrs        = ["198.51.100.0/24"]
+  node_instance_type    = "t3.small"
+  node_min_size         = 1
+  node_max_size         = 3
+  node_desired_size     = 2
+  backup_retention_days = 30
+  cairn_image_tag       = var.cairn_image_tag
 }

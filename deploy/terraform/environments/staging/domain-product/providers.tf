@@ -1,18 +1,19 @@
 provider "aws" {
-  region = var.region
+  region = "ca-central-1"
 
   default_tags {
-    tags = local.tags
+    tags = module.domain.tags
   }
 }
 
+# The environment's cluster, from core-infra's state.
 provider "kubernetes" {
-  host                   = data.terraform_remote_state.core.outputs.cluster_endpoint
-  cluster_ca_certificate = base64decode(data.terraform_remote_state.core.outputs.cluster_certificate_authority_data)
+  host                   = module.domain.cluster_endpoint
+  cluster_ca_certificate = base64decode(module.domain.cluster_certificate_authority_data)
 
   exec {
     api_version = "client.authentication.k8s.io/v1beta1"
     command     = "aws"
-    args        = ["eks", "get-token", "--cluster-name", data.terraform_remote_state.core.outputs.cluster_name, "--region", var.region]
+    args        = module.domain.cluster_token_args
   }
 }
