@@ -3,6 +3,9 @@
 #include <errno.h>
 #include <jansson.h>
 #include <netdb.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,12 +27,15 @@ typedef struct cli {
     char hostport[300];
     const char *ak, *sk, *region;
     int json;
+    int https;
+    const char *ca_bundle;       /* NULL: the system's trusted CAs */
 } cli;
 
 static void admin_usage(FILE *f)
 {
     fprintf(f,
-        "Usage: cairn admin [--endpoint URL] [--access-key AK --secret-key SK] [--region R] [--json] COMMAND\n"
+        "Usage: cairn admin [--endpoint URL] [--ca-bundle FILE] [--access-key AK --secret-key SK] [--region R]\n"
+        "                   [--json] COMMAND\n"
         "\n"
         "Commands:\n"
         "  info                          version, uptime, drives, sets, parity, quorums\n"
@@ -41,7 +47,8 @@ static void admin_usage(FILE *f)
         "  heal start [--deep]           a full heal pass now (--deep: verify every shard's checksum)\n"
         "  heal status                   objects scanned and healed, queue, passes\n"
         "\n"
-        "--endpoint defaults to $CAIRN_ENDPOINT or http://127.0.0.1:9000 (http only).\n"
+        "--endpoint defaults to $CAIRN_ENDPOINT or http://127.0.0.1:9000; for https, --ca-bundle FILE\n"
+        "(or CAIRN_CA_BUNDLE) names the CA certificates to trust (default: the system's).\n"
         "Credentials: --access-key/--secret-key, else CAIRN_ROOT_USER/CAIRN_ROOT_PASSWORD\n"
         "(or MINIO_ROOT_USER/MINIO_ROOT_PASSWORD). --json prints the server's JSON answer.\n");
 }
@@ -50,8 +57,9 @@ static int parse_endpoint(cli *c, const char *url)
 {
     const char *p = url;
     if (strncmp(p, "http://", 7) == 0) p += 7;
+    else if (strncmp(p, "https://", 8) == 0) { p += 8; c->https = 1; }
     else if (strstr(p, "://")) {
-        fprintf(stderr, "cairn admin: only http:// endpoints are supported (%s)\n", url);
+        fprintf(stderr, "cairn admin: endpoints are http:// or https:// (%s)\n", url);
         return -1;
     }
     size_t n = strcspn(p, "/");
@@ -73,7 +81,7 @@ static int parse_endpoint(cli *c, const char *url)
     if (hl == 0 || hl >= sizeof c->host) return -1;
     memcpy(c->host, host, hl);
     c->host[hl] = '\0';
-    snprintf(c->port, sizeof c->port, "%s", colon ? colon + 1 : "80");
+    snprintf(c->port, sizeof c->port, "%s", colon ? colon + 1 : c->https ? "443" : "80");
     return 0;
 }
 
@@ -83,8 +91,66 @@ typedef struct response {
     size_t len;
 } response;
 
-static int send_all(int fd, const char *p, size_t n)
+typedef struct io {
+    int fd;
+    SSL_CTX *ctx;
+    SSL *ssl;
+} io;
+
+static void io_close(io *x)
 {
+    if (x->ssl) { SSL_shutdown(x->ssl); SSL_free(x->ssl); }
+    if (x->ctx) SSL_CTX_free(x->ctx);
+    if (x->fd >= 0) close(x->fd);
+}
+
+/* TLS 1.2+ to the endpoint, verifying its certificate and name (or IP). */
+static int io_tls(cli *c, io *x)
+{
+    x->ctx = SSL_CTX_new(TLS_client_method());
+    if (!x->ctx) return -1;
+    SSL_CTX_set_min_proto_version(x->ctx, TLS1_2_VERSION);
+    SSL_CTX_set_verify(x->ctx, SSL_VERIFY_PEER, NULL);
+    if (c->ca_bundle ? SSL_CTX_load_verify_locations(x->ctx, c->ca_bundle, NULL) != 1
+                     : SSL_CTX_set_default_verify_paths(x->ctx) != 1) {
+        fprintf(stderr, "cairn admin: cannot load CA certificates%s%s\n", c->ca_bundle ? " from " : "",
+                c->ca_bundle ? c->ca_bundle : "");
+        return -1;
+    }
+    x->ssl = SSL_new(x->ctx);
+    if (!x->ssl) return -1;
+    SSL_set_fd(x->ssl, x->fd);
+    X509_VERIFY_PARAM *vp = SSL_get0_param(x->ssl);
+    if (X509_VERIFY_PARAM_set1_ip_asc(vp, c->host) != 1) {
+        SSL_set_tlsext_host_name(x->ssl, c->host);
+        X509_VERIFY_PARAM_set1_host(vp, c->host, 0);
+    }
+    if (SSL_connect(x->ssl) != 1) {
+        long v = SSL_get_verify_result(x->ssl);
+        unsigned long e = ERR_get_error();
+        char buf[256] = "";
+        if (e) ERR_error_string_n(e, buf, sizeof buf);
+        fprintf(stderr, "cairn admin: TLS handshake with %s failed: %s%s%s\n", c->hostport,
+                v != X509_V_OK ? X509_verify_cert_error_string(v) : buf, v != X509_V_OK ? " " : "",
+                v != X509_V_OK ? "(--ca-bundle?)" : "");
+        return -1;
+    }
+    return 0;
+}
+
+static ssize_t io_recv(io *x, void *p, size_t n)
+{
+    if (!x->ssl) return recv(x->fd, p, n, 0);
+    int r = SSL_read(x->ssl, p, (int)(n > 1 << 30 ? 1 << 30 : n));
+    if (r > 0) return r;
+    int e = SSL_get_error(x->ssl, r);
+    return e == SSL_ERROR_ZERO_RETURN ? 0 : -1;
+}
+
+static int send_all(io *x, const char *p, size_t n)
+{
+    if (x->ssl) return SSL_write(x->ssl, p, (int)n) == (int)n ? 0 : -1;
+    int fd = x->fd;
     while (n) {
         ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
         if (w < 0 && errno == EINTR) continue;
@@ -129,6 +195,11 @@ static int request(cli *c, const char *method, const char *op, const char *query
         fprintf(stderr, "cairn admin: cannot connect to %s: %s\n", c->hostport, strerror(errno));
         return -1;
     }
+    io x = { .fd = fd };
+    if (c->https && io_tls(c, &x) != 0) {
+        io_close(&x);
+        return -1;
+    }
     char head[2048];
     int hn = snprintf(head, sizeof head,
                       "%s %s%s%s HTTP/1.1\r\nHost: %s\r\nAuthorization: %s\r\nx-amz-date: %s\r\n"
@@ -136,15 +207,15 @@ static int request(cli *c, const char *method, const char *op, const char *query
                       "User-Agent: cairn-admin/" CAIRN_VERSION "\r\n\r\n",
                       method, path, query && *query ? "?" : "", query ? query : "", c->hostport, authz, amz_date, sha,
                       blen, blen ? "Content-Type: application/json\r\n" : "");
-    if (hn <= 0 || (size_t)hn >= sizeof head || send_all(fd, head, (size_t)hn) != 0 ||
-        (blen && send_all(fd, body, blen) != 0)) {
+    if (hn <= 0 || (size_t)hn >= sizeof head || send_all(&x, head, (size_t)hn) != 0 ||
+        (blen && send_all(&x, body, blen) != 0)) {
         fprintf(stderr, "cairn admin: sending the request failed: %s\n", strerror(errno));
-        close(fd);
+        io_close(&x);
         return -1;
     }
     size_t cap = 64 * 1024, len = 0;
     char *buf = malloc(cap + 1);
-    if (!buf) { close(fd); return -1; }
+    if (!buf) { io_close(&x); return -1; }
     for (;;) {
         if (len == cap) {
             if (cap >= MAX_RESPONSE) break;
@@ -153,18 +224,18 @@ static int request(cli *c, const char *method, const char *op, const char *query
             if (!nb) break;
             buf = nb;
         }
-        ssize_t r = recv(fd, buf + len, cap - len, 0);
-        if (r < 0 && errno == EINTR) continue;
+        ssize_t r = io_recv(&x, buf + len, cap - len);
+        if (r < 0 && errno == EINTR && !x.ssl) continue;
         if (r < 0) {
             fprintf(stderr, "cairn admin: reading the answer failed: %s\n", strerror(errno));
             free(buf);
-            close(fd);
+            io_close(&x);
             return -1;
         }
         if (r == 0) break;
         len += (size_t)r;
     }
-    close(fd);
+    io_close(&x);
     buf[len] = '\0';
     int status = 0;
     char *eoh = strstr(buf, "\r\n\r\n");
@@ -303,6 +374,7 @@ static int run(cli *c, const char *method, const char *op, const char *query, co
 }
 
 static char token_server[300];
+static const char *token_scheme = "http";
 
 static void print_token(json_t *j)
 {
@@ -311,9 +383,9 @@ static void print_token(json_t *j)
            "- job_name: cairn-job\n"
            "  bearer_token: %s\n"
            "  metrics_path: /minio/v2/metrics/cluster\n"
-           "  scheme: http\n"
+           "  scheme: %s\n"
            "  static_configs:\n"
-           "  - targets: ['%s']\n", jstr(j, "token"), token_server);
+           "  - targets: ['%s']\n", jstr(j, "token"), token_scheme, token_server);
 }
 
 static void print_heal(json_t *j)
@@ -373,6 +445,8 @@ int cli_admin(int argc, char **argv)
     c.region = getenv("CAIRN_REGION");
     if (!c.region || !*c.region) c.region = getenv("MINIO_REGION");
     if (!c.region || !*c.region) c.region = "us-east-1";
+    c.ca_bundle = getenv("CAIRN_CA_BUNDLE");
+    if (c.ca_bundle && !*c.ca_bundle) c.ca_bundle = NULL;
     const char *ttl = NULL;
     int deep = 0;
     char *words[8];
@@ -388,6 +462,7 @@ int cli_admin(int argc, char **argv)
         else if (!strcmp(a, "--region") && has_value) c.region = argv[++i];
         else if (!strcmp(a, "--ttl") && has_value) ttl = argv[++i];
         else if (!strcmp(a, "--deep")) deep = 1;
+        else if (!strcmp(a, "--ca-bundle") && has_value) c.ca_bundle = argv[++i];
         else if (a[0] == '-' && a[1] == '-') {
             fprintf(stderr, "cairn admin: unknown option or missing value: %s\n\n", a);
             admin_usage(stderr);
@@ -423,6 +498,7 @@ int cli_admin(int argc, char **argv)
             snprintf(q, sizeof q, "ttl=%ld", v);
         }
         snprintf(token_server, sizeof token_server, "%s", c.hostport);
+        token_scheme = c.https ? "https" : "http";
         return run(&c, "GET", "prometheus/token", q, NULL, print_token);
     }
     if (!strcmp(w0, "heal") && !strcmp(w1, "start") && nw == 2)

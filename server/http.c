@@ -1,7 +1,9 @@
 #include "http.h"
 
 #include <llhttp.h>
+#include <openssl/err.h>
 #include <openssl/rand.h>
+#include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,7 @@ struct http_server {
     http_done_cb on_done;
     void *on_done_arg;
     int inflight;
+    SSL_CTX *tls;                /* NULL: plain HTTP */
 };
 
 struct http_exchange {
@@ -57,6 +60,10 @@ struct http_exchange {
 };
 
 enum { HEAD_BUF = HTTP_MAX_URL + HTTP_MAX_HEADER_BLOCK + 2 * HTTP_MAX_HEADERS + 16 };
+/* TLS: ciphertext read from the socket goes into the connection's rbio;
+ * we stop reading while this much is waiting there undecrypted (the
+ * plaintext buffer is full). */
+enum { TLS_READ_CHUNK = 16 * 1024 + 512, TLS_MAX_PENDING_IN = 64 * 1024 };
 
 struct http_conn {
     uv_tcp_t tcp;
@@ -89,6 +96,12 @@ struct http_conn {
     int closing;                 /* uv_close or shutdown under way */
     int handles_open;
     uint64_t last_activity_ms;
+
+    /* TLS (NULL when plain): OpenSSL works on two memory BIOs; we move
+     * ciphertext between them and the socket. */
+    SSL *ssl;
+    BIO *rbio, *wbio;
+    char *tls_in;                /* TLS_READ_CHUNK bytes for uv reads */
 };
 
 static uint64_t now_ms(http_server *s) { return uv_now(s->loop); }
@@ -198,6 +211,8 @@ static void on_handle_closed(uv_handle_t *h)
     if (c->prev) c->prev->next = c->next; else s->conns = c->next;
     if (c->next) c->next->prev = c->prev;
     s->n_conns--;
+    if (c->ssl) SSL_free(c->ssl);      /* frees both BIOs */
+    free(c->tls_in);
     free(c);
     if (s->shutting_down && s->n_conns == 0 && s->shutdown_done) {
         void (*done)(http_server *) = s->shutdown_done;
@@ -224,9 +239,15 @@ static void on_shutdown(uv_shutdown_t *req, int status)
 }
 
 /* Close after everything queued has been written. */
+static void tls_flush(http_conn *c);
+
 static void conn_close_gracefully(http_conn *c)
 {
     if (c->closing) return;
+    if (c->ssl && SSL_is_init_finished(c->ssl)) {
+        SSL_shutdown(c->ssl);            /* queues close_notify */
+        tls_flush(c);
+    }
     c->closing = 1;
     if (c->reading) { uv_read_stop((uv_stream_t *)&c->tcp); c->reading = 0; }
     c->shutdown_req.data = c;
@@ -241,13 +262,88 @@ typedef struct write_req {
     http_exchange *ex;
     http_write_cb cb;
     void *arg;
+    char *tls_buf;               /* the ciphertext written, freed when done */
     char frame[24];
 } write_req;
+
+/* ---------- TLS record layer (memory BIOs) ---------- */
+
+typedef struct raw_write {
+    uv_write_t req;
+    char data[];
+} raw_write;
+
+static void on_raw_written(uv_write_t *req, int status)
+{
+    (void)status;
+    free(req->data);
+}
+
+/* Writes whatever OpenSSL produced (handshake, alerts, tickets,
+ * close_notify) that no exchange is waiting for. */
+static void tls_flush(http_conn *c)
+{
+    size_t pend = BIO_ctrl_pending(c->wbio);
+    if (pend == 0) return;
+    raw_write *w = malloc(sizeof *w + pend);
+    if (!w) return;
+    int n = BIO_read(c->wbio, w->data, (int)pend);
+    if (n <= 0 || c->closing == 2) { free(w); return; }
+    w->req.data = w;
+    uv_buf_t b = uv_buf_init(w->data, (unsigned)n);
+    if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &b, 1, on_raw_written) != 0) free(w);
+}
+
+static void conn_close(http_conn *c);
+
+/* Decrypts what the rbio holds into the plaintext buffer, as far as it
+ * has room; runs the handshake first.  Returns -1 if the connection was
+ * closed (a TLS error), 1 if the peer sent close_notify, else 0. */
+static int tls_pump(http_conn *c)
+{
+    if (!SSL_is_init_finished(c->ssl)) {
+        int r = SSL_do_handshake(c->ssl);
+        tls_flush(c);
+        if (r != 1) {
+            int e = SSL_get_error(c->ssl, r);
+            if (e == SSL_ERROR_WANT_READ) return 0;
+            ERR_clear_error();
+            conn_close(c);
+            return -1;
+        }
+    }
+    for (;;) {
+        if (c->in_off > 0 && c->in_off == c->in_len) c->in_off = c->in_len = 0;
+        if (c->in_off > 0 && c->in_len == sizeof c->inbuf) {
+            memmove(c->inbuf, c->inbuf + c->in_off, c->in_len - c->in_off);
+            c->in_len -= c->in_off;
+            c->in_off = 0;
+        }
+        size_t room = sizeof c->inbuf - c->in_len;
+        if (room == 0) break;
+        int n = SSL_read(c->ssl, c->inbuf + c->in_len, (int)room);
+        if (n > 0) {
+            c->in_len += (size_t)n;
+            continue;
+        }
+        int e = SSL_get_error(c->ssl, n);
+        tls_flush(c);
+        if (e == SSL_ERROR_WANT_READ) break;
+        ERR_clear_error();
+        if (e == SSL_ERROR_ZERO_RETURN) return 1;
+        conn_close(c);
+        return -1;
+    }
+    tls_flush(c);
+    return 0;
+}
 
 static void on_write_done(uv_write_t *req, int status)
 {
     write_req *w = req->data;
     http_exchange *ex = w->ex;
+    free(w->tls_buf);
+    w->tls_buf = NULL;
     if (status != 0 && ex->conn && !ex->conn->closing) conn_close(ex->conn);
     if (w->cb) w->cb(ex, status, w->arg);
     http_release(ex);
@@ -262,10 +358,34 @@ static int queue_write(http_exchange *ex, uv_buf_t *bufs, unsigned nbufs, http_w
     w->ex = ex;
     w->cb = cb;
     w->arg = arg;
+    w->tls_buf = NULL;
+    uv_buf_t ct;
+    if (c->ssl) {
+        /* Encrypt into the wbio (a memory BIO takes everything), then send
+         * the ciphertext as one write: one copy, like the plain path's
+         * zero, and the completion still tells the producer the client
+         * took the bytes. */
+        for (unsigned i = 0; i < nbufs; i++) {
+            if (bufs[i].len == 0) continue;
+            if (SSL_write(c->ssl, bufs[i].base, (int)bufs[i].len) <= 0) {
+                ERR_clear_error();
+                return UV_EPROTO;
+            }
+        }
+        size_t pend = BIO_ctrl_pending(c->wbio);
+        w->tls_buf = malloc(pend ? pend : 1);
+        if (!w->tls_buf) return UV_ENOMEM;
+        int n = BIO_read(c->wbio, w->tls_buf, (int)pend);
+        ct = uv_buf_init(w->tls_buf, n > 0 ? (unsigned)n : 0);
+        bufs = &ct;
+        nbufs = 1;
+    }
     ex->holds++;
     int r = uv_write(&w->req, (uv_stream_t *)&c->tcp, bufs, nbufs, on_write_done);
     if (r != 0) {
         ex->holds--;
+        free(w->tls_buf);
+        w->tls_buf = NULL;
         return r;
     }
     return 0;
@@ -727,6 +847,20 @@ static void conn_parse(http_conn *c)
             break;                 /* waiting for the answer */
         }
         if (c->sink_paused) break;
+        if (c->in_off >= c->in_len && c->ssl) {
+            int t = tls_pump(c);
+            if (t < 0) return;
+            if (t > 0 && c->in_off >= c->in_len) {
+                /* close_notify: as a TCP EOF */
+                if (c->ex && c->ex->body_done && !c->ex->response_finished) {
+                    c->ex->close_after = 1;
+                    c->broken = 1;
+                    break;
+                }
+                conn_close(c);
+                return;
+            }
+        }
         if (c->in_off >= c->in_len) break;
         const char *p = c->inbuf + c->in_off;
         size_t n = c->in_len - c->in_off;
@@ -762,6 +896,11 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
     (void)suggested;
     http_conn *c = h->data;
+    if (c->ssl) {
+        buf->base = c->tls_in;
+        buf->len = TLS_READ_CHUNK;
+        return;
+    }
     if (c->in_off > 0 && c->in_off == c->in_len) c->in_off = c->in_len = 0;
     if (c->in_off > 0 && c->in_len == sizeof c->inbuf) {
         memmove(c->inbuf, c->inbuf + c->in_off, c->in_len - c->in_off);
@@ -790,8 +929,15 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
         conn_close(c);
         return;
     }
-    c->in_len += (size_t)nread;
     c->last_activity_ms = now_ms(c->srv);
+    if (c->ssl) {
+        if (BIO_write(c->rbio, buf->base, (int)nread) != (int)nread) {
+            conn_close(c);
+            return;
+        }
+    } else {
+        c->in_len += (size_t)nread;
+    }
     conn_parse(c);
 }
 
@@ -799,7 +945,8 @@ static void conn_update_reading(http_conn *c)
 {
     if (c->closing) return;
     int want = !c->broken && !c->sink_paused && c->in_len < sizeof c->inbuf &&
-               !(c->ex && c->ex->body_done);
+               !(c->ex && c->ex->body_done) &&
+               !(c->ssl && BIO_ctrl_pending(c->rbio) >= TLS_MAX_PENDING_IN);
     if (want && !c->reading) {
         if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0) c->reading = 1;
     } else if (!want && c->reading) {
@@ -868,6 +1015,23 @@ static void on_connection(uv_stream_t *listener, int status)
     s->conns = c;
     s->n_conns++;
     uv_tcp_nodelay(&c->tcp, 1);
+    if (s->tls) {
+        c->ssl = SSL_new(s->tls);
+        c->rbio = BIO_new(BIO_s_mem());
+        c->wbio = BIO_new(BIO_s_mem());
+        c->tls_in = malloc(TLS_READ_CHUNK);
+        if (!c->ssl || !c->rbio || !c->wbio || !c->tls_in) {
+            SSL_free(c->ssl);          /* the BIOs are not attached yet */
+            BIO_free(c->rbio);
+            BIO_free(c->wbio);
+            c->ssl = NULL;
+            c->rbio = c->wbio = NULL;
+            conn_close(c);
+            return;
+        }
+        SSL_set_bio(c->ssl, c->rbio, c->wbio);   /* the SSL owns them now */
+        SSL_set_accept_state(c->ssl);
+    }
     struct sockaddr_storage ss;
     int len = sizeof ss;
     if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len) == 0) {
@@ -969,8 +1133,22 @@ void http_server_shutdown(http_server *s, uint64_t grace_ms, void (*done)(http_s
     uv_timer_start(&s->grace_timer, on_grace_expired, grace_ms, 0);
 }
 
+int http_server_set_tls(http_server *s, SSL_CTX *ctx)
+{
+    if (ctx && SSL_CTX_up_ref(ctx) != 1) return -1;
+    if (s->tls) SSL_CTX_free(s->tls);
+    s->tls = ctx;
+    return 0;
+}
+
+int http_server_is_tls(const http_server *s) { return s->tls != NULL; }
+
 void http_server_free(http_server *s)
 {
+    if (s->tls) {
+        SSL_CTX_free(s->tls);
+        s->tls = NULL;
+    }
     uv_close((uv_handle_t *)&s->grace_timer, NULL);
     if (s->listening) uv_close((uv_handle_t *)&s->listener, NULL);
     /* the handles are closed by the loop run that follows; s itself is

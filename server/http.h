@@ -158,6 +158,17 @@ void http_server_on_done(http_server *s, http_done_cb cb, void *arg);
 /* Exchanges created and not yet let go of (requests in flight). */
 int http_server_inflight(const http_server *s);
 
+/* TLS: connections accepted from now on speak TLS with ctx (an OpenSSL
+ * SSL_CTX *, reference taken; NULL: plain HTTP again).  Connections
+ * already open keep theirs.  The record layer runs on two memory BIOs per
+ * connection: ciphertext from the socket is decrypted into the same
+ * 64 KiB request buffer the plain path reads into, and every response
+ * write is encrypted into one buffer handed to uv_write, whose completion
+ * is the write callback as before (backpressure unchanged). */
+typedef struct ssl_ctx_st SSL_CTX;
+int http_server_set_tls(http_server *s, SSL_CTX *ctx);
+int http_server_is_tls(const http_server *s);
+
 const char *http_status_text(int status);
 
 #endif

@@ -31,6 +31,7 @@
 #include "http.h"
 #include "metrics.h"
 #include "opsauth.h"
+#include "tls.h"
 #include "usage.h"
 
 #ifndef CAIRN_VERSION
@@ -52,6 +53,7 @@ typedef struct server_config {
     int parity;           /* -1: the default for the set size */
     const char *log_file;
     int quiet;
+    char certs_dir[4096];
 } server_config;
 
 typedef struct app {
@@ -60,8 +62,10 @@ typedef struct app {
     store *store;
     s3api *api;
     http_server *http;
-    uv_signal_t sigterm, sigint;
+    uv_signal_t sigterm, sigint, sighup;
     int stopping;
+    int tls;
+    SSL_CTX *tls_ctx;     /* loaded at start; the server holds its own reference */
     int restart;
     char **argv;
     credentials cred;
@@ -81,8 +85,8 @@ static void usage(FILE *f)
         "\n"
         "Usage:\n"
         "  cairn server [--address HOST:PORT] [--console-address HOST:PORT] [--domain DOMAIN]\n"
-        "               [--log-file PATH] [--quiet] DIR...\n"
-        "  cairn admin [--endpoint URL] [--access-key AK --secret-key SK] [--json] COMMAND\n"
+        "               [--log-file PATH] [--quiet] [--certs-dir DIR] DIR...\n"
+        "  cairn admin [--endpoint URL] [--ca-bundle FILE] [--access-key AK --secret-key SK] [--json] COMMAND\n"
         "      info | usage | config get | config set NAME=VALUE... | prometheus token [--ttl SECONDS]\n"
         "      | service stop | service restart        (cairn admin --help for details)\n"
         "  cairn --help | --version\n"
@@ -93,6 +97,9 @@ static void usage(FILE *f)
         "  --domain DOMAIN              enables virtual-host style requests: BUCKET.DOMAIN\n"
         "  --log-file PATH              access log (JSON lines) to PATH instead of stdout\n"
         "  --quiet                      no access log lines (the admin API can turn them back on)\n"
+        "  --certs-dir DIR              TLS certificate dir (default ~/.cairn/certs): when it holds\n"
+        "                               public.crt and private.key the S3 port speaks TLS 1.2/1.3 only;\n"
+        "                               SIGHUP reloads them\n"
         "\n"
         "DIR... are the drives (directories): one, or several with MinIO's ellipsis syntax\n"
         "(/data{1...4}); several drives are erasure-coded in sets of 2 to 16, surviving the loss\n"
@@ -119,6 +126,7 @@ static void usage(FILE *f)
         "  CAIRN_STALE_UPLOADS_EXPIRY              seconds before an unfinished multipart upload is aborted (default 86400)\n"
         "  CAIRN_STALE_UPLOADS_CLEANUP_INTERVAL    seconds between sweeps for such uploads (default 3600)\n"
         "  CAIRN_LOG_FILE                          same as --log-file\n"
+        "  CAIRN_CERTS_DIR, MINIO_CERTS_DIR        same as --certs-dir\n"
         "  CAIRN_PROMETHEUS_AUTH_TYPE, MINIO_PROMETHEUS_AUTH_TYPE\n"
         "      jwt (default): metrics need 'Authorization: Bearer TOKEN' (cairn admin prometheus token);\n"
         "      public: metrics answer without a token\n"
@@ -181,10 +189,13 @@ static int parse_args(int argc, char **argv, server_config *c)
     c->region = env2("CAIRN_REGION", "MINIO_REGION");
     if (!c->region) c->region = "us-east-1";
     c->log_file = env2("CAIRN_LOG_FILE", "CAIRN_LOG_FILE");
+    const char *cd = env2("CAIRN_CERTS_DIR", "MINIO_CERTS_DIR");
+    if (cd) snprintf(c->certs_dir, sizeof c->certs_dir, "%s", cd);
+    else tls_default_dir(c->certs_dir, sizeof c->certs_dir);
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         if ((strcmp(a, "--address") == 0 || strcmp(a, "--console-address") == 0 || strcmp(a, "--domain") == 0 ||
-             strcmp(a, "--log-file") == 0) &&
+             strcmp(a, "--log-file") == 0 || strcmp(a, "--certs-dir") == 0) &&
             i + 1 >= argc) {
             fprintf(stderr, "cairn: %s needs a value\n", a);
             return -1;
@@ -203,6 +214,8 @@ static int parse_args(int argc, char **argv, server_config *c)
             c->domain = argv[++i];
         } else if (strcmp(a, "--log-file") == 0) {
             c->log_file = argv[++i];
+        } else if (strcmp(a, "--certs-dir") == 0) {
+            snprintf(c->certs_dir, sizeof c->certs_dir, "%s", argv[++i]);
         } else if (strcmp(a, "--quiet") == 0) {
             c->quiet = 1;
             log_set_quiet_access(1);
@@ -398,8 +411,10 @@ static void on_http_stopped(http_server *s)
     a->store = NULL;
     uv_signal_stop(&a->sigterm);
     uv_signal_stop(&a->sigint);
+    uv_signal_stop(&a->sighup);
     uv_close((uv_handle_t *)&a->sigterm, NULL);
     uv_close((uv_handle_t *)&a->sigint, NULL);
+    uv_close((uv_handle_t *)&a->sighup, NULL);
     http_server_free(s);
 }
 
@@ -419,6 +434,27 @@ static void on_signal(uv_signal_t *sig, int signum)
         exit(1);
     }
     begin_stop(a, signum == SIGTERM ? "received SIGTERM" : "received SIGINT");
+}
+
+/* SIGHUP: load the certificates again (renewed by cert-manager, certbot...).
+ * New connections get the new ones; a broken set keeps the old. */
+static void on_sighup(uv_signal_t *sig, int signum)
+{
+    (void)signum;
+    app *a = sig->data;
+    if (!a->tls) {
+        log_info("SIGHUP: TLS is off (no certificates in %s at start); nothing to reload", a->cfg.certs_dir);
+        return;
+    }
+    char err[512];
+    SSL_CTX *ctx = tls_context_new(a->cfg.certs_dir, err, sizeof err);
+    if (!ctx) {
+        log_error("SIGHUP: keeping the certificates in use: %s", err);
+        return;
+    }
+    http_server_set_tls(a->http, ctx);
+    SSL_CTX_free(ctx);
+    log_info("SIGHUP: certificates reloaded from %s", a->cfg.certs_dir);
 }
 
 /* The admin API asked: stop (or restart) once its answer has gone out. */
@@ -445,6 +481,15 @@ static int serve(app *a, int argc, char **argv)
         return 2;
     }
     a->prometheus_public = auth_type && strcmp(auth_type, "public") == 0;
+    /* Certificates first: a broken set stops the start before anything opens. */
+    if (tls_certs_present(a->cfg.certs_dir)) {
+        char err[512];
+        a->tls_ctx = tls_context_new(a->cfg.certs_dir, err, sizeof err);
+        if (!a->tls_ctx) {
+            fprintf(stderr, "cairn: TLS: %s\n", err);
+            return 1;
+        }
+    }
     signal(SIGPIPE, SIG_IGN);
     if (!getenv("UV_THREADPOOL_SIZE")) setenv("UV_THREADPOOL_SIZE", "8", 0);
     a->loop = uv_default_loop();
@@ -495,6 +540,10 @@ static int serve(app *a, int argc, char **argv)
     }
     a->http = http_server_new(a->loop, &limits, on_request, a);
     http_server_on_done(a->http, on_exchange_done, a);
+    if (a->tls_ctx) {
+        http_server_set_tls(a->http, a->tls_ctx);   /* takes its own reference */
+        a->tls = 1;
+    }
     r = http_server_listen(a->http, a->cfg.host, a->cfg.port);
     if (r != 0) {
         fprintf(stderr, "cairn: cannot listen on %s:%d: %s\n", a->cfg.host[0] ? a->cfg.host : "*", a->cfg.port,
@@ -518,10 +567,16 @@ static int serve(app *a, int argc, char **argv)
     a->sigterm.data = a->sigint.data = a;
     uv_signal_start(&a->sigterm, on_signal, SIGTERM);
     uv_signal_start(&a->sigint, on_signal, SIGINT);
+    uv_signal_init(a->loop, &a->sighup);
+    a->sighup.data = a;
+    uv_signal_start(&a->sighup, on_sighup, SIGHUP);
     const char *shown = a->cfg.host[0] && strcmp(a->cfg.host, "0.0.0.0") != 0 ? a->cfg.host : "127.0.0.1";
-    printf("cairn %s\nS3 API: http://%s:%d  region %s  data %s\n", CAIRN_VERSION, shown,
+    const char *scheme = a->tls ? "https" : "http";
+    printf("cairn %s\nS3 API: %s://%s:%d  region %s  data %s\n", CAIRN_VERSION, scheme, shown,
            http_server_port(a->http), a->cfg.region, dir);
-    if (a->cfg.domain) printf("Virtual-host style: http://BUCKET.%s:%d\n", a->cfg.domain, http_server_port(a->http));
+    if (a->tls) printf("TLS: certificates from %s (SIGHUP reloads them)\n", a->cfg.certs_dir);
+    if (a->cfg.domain)
+        printf("Virtual-host style: %s://BUCKET.%s:%d\n", scheme, a->cfg.domain, http_server_port(a->http));
     fflush(stdout);
     uv_run(a->loop, UV_RUN_DEFAULT);
     uv_walk(a->loop, close_walk, NULL);
@@ -548,6 +603,7 @@ static int run_server(int argc, char **argv)
     a->argv = argv;
     int rc = serve(a, argc, argv);
     topology_free(&a->cfg.topo);
+    if (a->tls_ctx) SSL_CTX_free(a->tls_ctx);
     free(a);
     return rc;
 }
