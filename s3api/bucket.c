@@ -129,17 +129,6 @@ void op_get_bucket_location(s3_req *r)
     s3_xml_reply(r, 200, &b);
 }
 
-void op_get_bucket_versioning(s3_req *r)
-{
-    store_status st = store_bucket_get(r->api->cfg.store, r->bucket, NULL);
-    if (st) { s3_error_reply(r, s3_error_from_store(st, 0), NULL); return; }
-    /* A bucket that never had versioning enabled has an empty configuration. */
-    strbuf b;
-    xml_head(&b, r, "VersioningConfiguration");
-    strbuf_puts(&b, "</VersioningConfiguration>");
-    s3_xml_reply(r, 200, &b);
-}
-
 void op_get_acl(s3_req *r)
 {
     store_status st;

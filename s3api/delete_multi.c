@@ -12,6 +12,9 @@ enum { MAX_DELETE_KEYS = 1000, MAX_DELETE_BODY = 2 * 1024 * 1024 };
 
 typedef struct del_item {
     const char *key;
+    const char *version_id;          /* asked for */
+    char result_version[40];         /* removed or created */
+    int marker;
     s3_error err;
     struct del_multi *owner;
 } del_item;
@@ -35,7 +38,13 @@ static void reply(del_multi *d)
             if (d->quiet) continue;
             strbuf_puts(&b, "<Deleted><Key>");
             strbuf_xml_escape(&b, it->key, strlen(it->key));
-            strbuf_puts(&b, "</Key></Deleted>");
+            strbuf_puts(&b, "</Key>");
+            if (it->version_id) strbuf_printf(&b, "<VersionId>%s</VersionId>", it->version_id);
+            if (it->marker) {
+                strbuf_puts(&b, "<DeleteMarker>true</DeleteMarker>");
+                if (it->result_version[0]) strbuf_printf(&b, "<DeleteMarkerVersionId>%s</DeleteMarkerVersionId>", it->result_version);
+            }
+            strbuf_puts(&b, "</Deleted>");
         } else {
             const s3_error_info *info = s3_error_lookup(it->err);
             strbuf_puts(&b, "<Error><Key>");
@@ -49,11 +58,13 @@ static void reply(del_multi *d)
     s3_xml_reply(r, 200, &b);
 }
 
-static void item_done(void *arg, store_status st)
+static void item_done(void *arg, store_status st, const char *version_id, int marker)
 {
     del_item *it = arg;
     del_multi *d = it->owner;
     if (st) it->err = s3_error_from_store(st, 1);
+    if (version_id) snprintf(it->result_version, sizeof it->result_version, "%s", version_id);
+    it->marker = marker;
     if (--d->pending > 0) return;
     if (!http_is_aborted(d->r->ex)) reply(d);
     http_release(d->r->ex);
@@ -81,21 +92,23 @@ static void body_done(s3_req *r, s3_error e, char *body, size_t n)
         it->key = req.entries[i].key;
         it->owner = d;
         it->err = S3E_NONE;
+        it->result_version[0] = '\0';
+        it->marker = 0;
         int kc = object_key_check(it->key, strlen(it->key));
         if (kc == KEY_TOO_LONG) it->err = S3E_KEY_TOO_LONG;
         else if (kc != KEY_OK || !*it->key) it->err = S3E_INVALID_OBJECT_NAME;
-        else if (req.entries[i].version_id && strcmp(req.entries[i].version_id, "null") != 0)
-            it->err = S3E_NOT_IMPLEMENTED;
+        it->version_id = req.entries[i].version_id;
     }
     http_hold(r->ex);
     d->pending = 1;   /* a guard: the reply waits for every queued delete */
     for (size_t i = 0; i < d->n; i++) {
         if (d->items[i].err) continue;
         d->pending++;
-        store_object_delete(r->api->cfg.store, r->bucket, d->items[i].key, item_done, &d->items[i]);
+        store_object_delete_version(r->api->cfg.store, r->bucket, d->items[i].key, d->items[i].version_id, item_done,
+                                    &d->items[i]);
     }
     del_item guard = { .key = "", .owner = d };
-    item_done(&guard, ST_OK);
+    item_done(&guard, ST_OK, NULL, 0);
 }
 
 void op_delete_objects(s3_req *r)

@@ -73,6 +73,8 @@ static const s3_error_info table[S3E_COUNT] = {
     [S3E_NO_SUCH_CORS] = { "NoSuchCORSConfiguration", 404, "The CORS configuration does not exist." },
     [S3E_CORS_FORBIDDEN] = { "AccessForbidden", 403, "CORSResponse: This CORS request is not allowed." },
     [S3E_BAD_REQUEST] = { "BadRequest", 400, "Bad Request." },
+    [S3E_NO_SUCH_VERSION] = { "NoSuchVersion", 404,
+        "The specified version does not exist." },
     [S3E_MALFORMED_POST] = { "MalformedPOSTRequest", 400,
         "The body of your POST request is not well-formed multipart/form-data." },
     [S3E_MALFORMED_POLICY] = { "InvalidPolicyDocument", 400,
@@ -102,6 +104,8 @@ s3_error s3_error_from_store(store_status st, int key_level)
     case ST_SHUTTING_DOWN: return S3E_SERVICE_UNAVAILABLE;
     case ST_NO_SUCH_UPLOAD: case ST_UPLOAD_COMPLETED: return S3E_NO_SUCH_UPLOAD;
     case ST_NO_WRITE_QUORUM: return S3E_NO_WRITE_QUORUM;
+    case ST_NO_SUCH_VERSION: return S3E_NO_SUCH_VERSION;
+    case ST_DELETE_MARKER: return S3E_METHOD_NOT_ALLOWED;
     case ST_NO_READ_QUORUM: return S3E_NO_READ_QUORUM;
     case ST_INVALID_PART: return S3E_INVALID_PART;
     case ST_IO_ERROR: case ST_CORRUPT: return S3E_INTERNAL;

@@ -106,7 +106,6 @@ void op_create_bucket(s3_req *r);
 void op_delete_bucket(s3_req *r);
 void op_head_bucket(s3_req *r);
 void op_get_bucket_location(s3_req *r);
-void op_get_bucket_versioning(s3_req *r);
 void op_get_acl(s3_req *r);
 void op_list_objects(s3_req *r, int v2);
 void op_delete_objects(s3_req *r);
@@ -123,6 +122,8 @@ void op_get_object_attributes(s3_req *r);
 void op_tagging(s3_req *r);
 void op_cors(s3_req *r);
 void op_post_object(s3_req *r);
+void op_bucket_versioning(s3_req *r);
+void op_list_object_versions(s3_req *r);
 /* cors.c: preflight OPTIONS (unauthenticated) and headers on responses */
 void s3_cors_preflight(s3_req *r);
 void s3_cors_apply(s3_req *r);

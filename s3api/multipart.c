@@ -162,8 +162,10 @@ static void completed(void *arg, store_status st)
             complete_reply(r, &done);      /* another Complete of this upload won the race */
         else if (st)
             s3_error_reply(r, s3_error_from_store(st, 1), NULL);
-        else
+        else {
+            if (cs->final.version_id[0]) http_add_header(r->ex, "x-amz-version-id", cs->final.version_id);
             complete_reply(r, &cs->final);
+        }
     }
     http_release(r->ex);
 }

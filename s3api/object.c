@@ -202,8 +202,25 @@ static void add_response_headers(s3_req *r, const object_info *o, range_result r
 static void get_start(s3_req *r, int head, int retried)
 {
     object_info o;
-    store_status st = store_object_info(r->api->cfg.store, r->a, r->bucket, r->key, &o);
+    const char *vid = query_get(&r->q, "versionId");
+    store_status st = vid ? store_object_version(r->api->cfg.store, r->a, r->bucket, r->key, vid, &o)
+                          : store_object_info(r->api->cfg.store, r->a, r->bucket, r->key, &o);
+    if (st == ST_DELETE_MARKER) {
+        /* a delete marker asked for by version: it has no body */
+        http_add_header(r->ex, "x-amz-delete-marker", "true");
+        http_add_header(r->ex, "x-amz-version-id", o.version_id);
+        s3_error_reply(r, S3E_METHOD_NOT_ALLOWED, "The specified method is not allowed against a delete marker.");
+        return;
+    }
+    if (st == ST_NO_SUCH_KEY && !vid) {
+        char marker[40];
+        if (store_latest_marker(r->api->cfg.store, r->a, r->bucket, r->key, marker)) {
+            http_add_header(r->ex, "x-amz-delete-marker", "true");
+            http_add_header(r->ex, "x-amz-version-id", marker);
+        }
+    }
     if (st) { s3_error_reply(r, s3_error_from_store(st, 1), NULL); return; }
+    if (o.version_id[0]) http_add_header(r->ex, "x-amz-version-id", o.version_id);
 
     s3_error ce = s3_check_conditions(&o, s3_header(r, "if-match"), s3_header(r, "if-none-match"),
                                       s3_header(r, "if-modified-since"), s3_header(r, "if-unmodified-since"), 0);
@@ -296,12 +313,17 @@ void op_get_object(s3_req *r, int head)
     get_start(r, head, 0);
 }
 
-static void delete_done(void *arg, store_status st)
+static void delete_done(void *arg, store_status st, const char *version_id, int marker)
 {
     s3_req *r = arg;
     if (!http_is_aborted(r->ex)) {
-        if (st) s3_error_reply(r, s3_error_from_store(st, 1), NULL);
-        else http_respond(r->ex, 204, NULL, NULL, 0);
+        if (st) {
+            s3_error_reply(r, s3_error_from_store(st, 1), NULL);
+        } else {
+            if (version_id) http_add_header(r->ex, "x-amz-version-id", version_id);
+            if (marker) http_add_header(r->ex, "x-amz-delete-marker", "true");
+            http_respond(r->ex, 204, NULL, NULL, 0);
+        }
     }
     http_release(r->ex);
 }
@@ -309,5 +331,5 @@ static void delete_done(void *arg, store_status st)
 void op_delete_object(s3_req *r)
 {
     http_hold(r->ex);
-    store_object_delete(r->api->cfg.store, r->bucket, r->key, delete_done, r);
+    store_object_delete_version(r->api->cfg.store, r->bucket, r->key, query_get(&r->q, "versionId"), delete_done, r);
 }

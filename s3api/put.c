@@ -189,6 +189,7 @@ static void put_committed(void *arg, store_status st)
     r->abort_op = NULL;
     if (!http_is_aborted(r->ex)) {
         http_add_header(r->ex, "ETag", arena_printf(r->a, "\"%s\"", p->info.etag));
+        if (!p->upload_id && p->info.version_id[0]) http_add_header(r->ex, "x-amz-version-id", p->info.version_id);
         if (p->info.cksum_algo) {
             http_add_header(r->ex, cksum_algo_header((cksum_algo)p->info.cksum_algo), p->info.cksum);
             if (!p->upload_id) http_add_header(r->ex, "x-amz-checksum-type", "FULL_OBJECT");
@@ -419,6 +420,8 @@ static void copy_committed(void *arg, store_status st)
     if (!http_is_aborted(r->ex)) {
         char date[40];
         format_iso8601_ms(c->info.mtime_ns, date, sizeof date);
+        if (c->src.version_id[0]) http_add_header(r->ex, "x-amz-copy-source-version-id", c->src.version_id);
+        if (!c->upload_id && c->info.version_id[0]) http_add_header(r->ex, "x-amz-version-id", c->info.version_id);
         strbuf b;
         strbuf_init(&b, r->a, 512);
         const char *root = c->upload_id ? "CopyPartResult" : "CopyObjectResult";
@@ -529,12 +532,14 @@ void op_copy_object(s3_req *r)
     size_t n = strcspn(src_raw, "?");
     char *src = url_decode(r->a, src_raw, n, 0, NULL);
     if (!src) { s3_error_reply(r, S3E_INVALID_ARGUMENT, "Invalid copy source encoding."); return; }
+    const char *src_version = NULL;
     if (src_raw[n] == '?') {
         const char *vid = src_raw + n + 1;
-        if (strncmp(vid, "versionId=", 10) != 0 || strcmp(vid + 10, "null") != 0) {
-            s3_error_reply(r, S3E_NOT_IMPLEMENTED, "Copying a specific version is not implemented yet.");
+        if (strncmp(vid, "versionId=", 10) != 0 || !vid[10]) {
+            s3_error_reply(r, S3E_INVALID_ARGUMENT, "The copy source may name only a versionId.");
             return;
         }
+        src_version = url_decode(r->a, vid + 10, strlen(vid + 10), 0, NULL);
     }
     if (*src == '/') src++;
     char *slash = strchr(src, '/');
@@ -560,7 +565,12 @@ void op_copy_object(s3_req *r)
         c->info.cksum_algo = upload.cksum_algo;
         c->reduced = upload.reduced;
     }
-    store_status st = store_object_info(r->api->cfg.store, r->a, src_bucket, src_key, &c->src);
+    store_status st = src_version ? store_object_version(r->api->cfg.store, r->a, src_bucket, src_key, src_version, &c->src)
+                                  : store_object_info(r->api->cfg.store, r->a, src_bucket, src_key, &c->src);
+    if (st == ST_DELETE_MARKER) {
+        s3_error_reply(r, S3E_INVALID_REQUEST, "The source of a copy request may not specifically refer to a delete marker by version id.");
+        return;
+    }
     if (st) { s3_error_reply(r, s3_error_from_store(st, 1), NULL); return; }
     s3_error ce = s3_check_conditions(&c->src, s3_header(r, "x-amz-copy-source-if-match"),
                                       s3_header(r, "x-amz-copy-source-if-none-match"),
@@ -602,7 +612,7 @@ void op_copy_object(s3_req *r)
         int sc = s3_storage_class(r, 0);
         if (sc < 0) { s3_error_reply(r, S3E_INVALID_STORAGE_CLASS, NULL); return; }
         c->reduced = sc;
-        if (!replace && strcmp(src_bucket, r->bucket) == 0 && strcmp(src_key, r->key) == 0 &&
+        if (!replace && !src_version && strcmp(src_bucket, r->bucket) == 0 && strcmp(src_key, r->key) == 0 &&
             (!s3_header(r, "x-amz-storage-class") || sc == c->src.reduced)) {
             s3_error_reply(r, S3E_INVALID_REQUEST,
                            "This copy request is illegal because it is trying to copy an object to itself without "

@@ -60,17 +60,14 @@ static const char *const unimplemented_subresources[] = {
     "inventory", "legal-hold", "lifecycle", "logging", "metrics", "notification",
     "object-lock", "ownershipControls", "policy", "policyStatus", "publicAccessBlock",
     "replication", "requestPayment", "restore", "retention", "select", "torrent",
-    "versionId", "versions", "website", "renameObject",
+    "website", "renameObject",
     NULL,
 };
 
 static const char *unimplemented(const query *q)
 {
     for (int i = 0; unimplemented_subresources[i]; i++) {
-        const query_param *p = query_find(q, unimplemented_subresources[i]);
-        /* Every object of an unversioned bucket is the "null" version. */
-        if (p && strcmp(p->name, "versionId") == 0 && strcmp(p->value, "null") == 0) continue;
-        if (p) return unimplemented_subresources[i];
+        if (query_find(q, unimplemented_subresources[i])) return unimplemented_subresources[i];
     }
     return NULL;
 }
@@ -146,16 +143,17 @@ static void dispatch(s3_req *r)
     }
     if (!r->key) {
         if (get && query_find(&r->q, "location")) { op_get_bucket_location(r); return; }
-        if (get && query_find(&r->q, "versioning")) { op_get_bucket_versioning(r); return; }
+        if ((get || put) && query_find(&r->q, "versioning")) { op_bucket_versioning(r); return; }
+        if (get && query_find(&r->q, "versions")) { op_list_object_versions(r); return; }
         if (get && query_find(&r->q, "acl")) { op_get_acl(r); return; }
         if (post && query_find(&r->q, "delete")) { op_delete_objects(r); return; }
         if (get && query_find(&r->q, "uploads")) { op_list_multipart_uploads(r); return; }
         if (query_find(&r->q, "tagging") && !missing) { op_tagging(r); return; }
         if (query_find(&r->q, "cors") && !missing) { op_cors(r); return; }
-        if (missing || query_find(&r->q, "versioning") || query_find(&r->q, "acl")) {
+        if (missing || query_find(&r->q, "acl")) {
             s3_error_reply(r, S3E_NOT_IMPLEMENTED,
                            arena_printf(r->a, "cairn does not implement this bucket sub-resource (%s) yet.",
-                                        missing ? missing : query_find(&r->q, "acl") ? "acl" : "versioning"));
+                                        missing ? missing : "acl"));
             return;
         }
         if (get) {
@@ -168,6 +166,12 @@ static void dispatch(s3_req *r)
         else if (del) op_delete_bucket(r);
         else if (post) s3_error_reply(r, S3E_MALFORMED_POST, "Bucket POST must be of the enclosure-type multipart/form-data.");
         else s3_error_reply(r, S3E_METHOD_NOT_ALLOWED, NULL);
+        return;
+    }
+    const char *vid = query_get(&r->q, "versionId");
+    if (vid && strcmp(vid, "null") != 0 &&
+        (query_find(&r->q, "acl") || query_find(&r->q, "attributes") || query_find(&r->q, "tagging"))) {
+        s3_error_reply(r, S3E_NOT_IMPLEMENTED, "Sub-resources of a specific object version are not implemented yet.");
         return;
     }
     if (get && query_find(&r->q, "acl")) { op_get_acl(r); return; }

@@ -20,7 +20,7 @@ enum {
 
 struct meta {
     MDB_env *env;
-    MDB_dbi buckets, objects, uploads, parts, sys, bconfig;
+    MDB_dbi buckets, objects, uploads, parts, sys, bconfig, versions;
     MDB_txn *read_txn;           /* loop thread's cached read transaction */
     uv_loop_t *loop;
     uv_async_t done_async;
@@ -49,6 +49,8 @@ const char *store_status_text(store_status s)
     case ST_NO_SUCH_UPLOAD: return "no such upload";
     case ST_INVALID_PART: return "invalid part";
     case ST_UPLOAD_COMPLETED: return "upload completed";
+    case ST_NO_SUCH_VERSION: return "no such version";
+    case ST_DELETE_MARKER: return "delete marker";
     case ST_NO_WRITE_QUORUM: return "write quorum not available";
     case ST_NO_READ_QUORUM: return "read quorum not available";
     }
@@ -143,7 +145,8 @@ int meta_open(uv_loop_t *loop, const char *sys_dir, meta **out)
         (rc = mdb_dbi_open(txn, "uploads", MDB_CREATE, &m->uploads)) ||
         (rc = mdb_dbi_open(txn, "parts", MDB_CREATE, &m->parts)) ||
         (rc = mdb_dbi_open(txn, "sys", MDB_CREATE, &m->sys)) ||
-        (rc = mdb_dbi_open(txn, "bconfig", MDB_CREATE, &m->bconfig))) {
+        (rc = mdb_dbi_open(txn, "bconfig", MDB_CREATE, &m->bconfig)) ||
+        (rc = mdb_dbi_open(txn, "versions", MDB_CREATE, &m->versions))) {
         mdb_txn_abort(txn);
         goto fail;
     }
@@ -452,8 +455,176 @@ static int bucket_exists(meta *m, MDB_txn *txn, const char *bucket)
     return mdb_get(txn, m->buckets, &bk, &bv) == 0;
 }
 
+
+/* ---- versions ----
+ * versions: encoded(bucket, key) '\0' (UINT64_MAX - mtime) big-endian,
+ * version id -- a key's versions newest first.  A bucket gets entries here
+ * once versioning was enabled on it (its objects then move in as "null"
+ * versions); the objects database keeps serving the latest version. */
+
+enum { VERSION_ID_MAX = 40, VERSION_SUFFIX = 1 + 8 + VERSION_ID_MAX };
+
+static void version_prefix(const char *bucket, const char *key, meta_key *k)
+{
+    key_encode_reserve(bucket, key, VERSION_SUFFIX, k);
+    k->b[k->len++] = '\0';
+}
+
+static void version_key(const char *bucket, const char *key, int64_t mtime_ns, const char *vid, meta_key *k)
+{
+    version_prefix(bucket, key, k);
+    uint64_t inv = UINT64_MAX - (uint64_t)mtime_ns;
+    for (int i = 7; i >= 0; i--) k->b[k->len++] = (unsigned char)(inv >> (8 * i));
+    size_t n = strnlen(vid, VERSION_ID_MAX);
+    memcpy(k->b + k->len, vid, n);
+    k->len += n;
+}
+
+typedef struct stored_version {
+    object_info info;
+    MDB_val key;                 /* copy of the LMDB key (for deletion) */
+} stored_version;
+
+/* Every version of one key, newest first. */
+static size_t versions_of(meta *m, MDB_txn *txn, const char *bucket, const char *key, arena *a, stored_version **out)
+{
+    meta_key pk;
+    version_prefix(bucket, key, &pk);
+    MDB_cursor *cur;
+    *out = NULL;
+    if (mdb_cursor_open(txn, m->versions, &cur)) return 0;
+    size_t n = 0, cap = 8;
+    stored_version *list = arena_alloc(a, cap * sizeof *list);
+    MDB_val k = { pk.len, pk.b }, v;
+    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+         rc == 0 && k.mv_size > pk.len && memcmp(k.mv_data, pk.b, pk.len) == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (n == cap) {
+            stored_version *nl = arena_alloc(a, cap * 2 * sizeof *nl);
+            memcpy(nl, list, n * sizeof *nl);
+            list = nl;
+            cap *= 2;
+        }
+        if (record_decode_object(v.mv_data, v.mv_size, a, &list[n].info) != 0) continue;
+        list[n].key.mv_size = k.mv_size;
+        list[n].key.mv_data = arena_strndup(a, k.mv_data, k.mv_size);
+        if (!list[n].info.key) list[n].info.key = key;
+        n++;
+    }
+    mdb_cursor_close(cur);
+    *out = list;
+    return n;
+}
+
+static int versioning_in_txn(meta *m, MDB_txn *txn, const char *bucket)
+{
+    size_t bl = strlen(bucket);
+    char ck[80];
+    if (bl + 12 > sizeof ck) return 0;
+    memcpy(ck, bucket, bl);
+    ck[bl] = '\0';
+    memcpy(ck + bl + 1, "versioning", 10);
+    MDB_val k = { bl + 11, ck }, v;
+    if (mdb_get(txn, m->bconfig, &k, &v) != 0) return 0;
+    if (v.mv_size == 7 && memcmp(v.mv_data, "Enabled", 7) == 0) return 1;
+    if (v.mv_size == 9 && memcmp(v.mv_data, "Suspended", 9) == 0) return 2;
+    return 0;
+}
+
+static int put_version_record(meta *m, MDB_txn *txn, const char *bucket, const char *key, int64_t mtime,
+                              const char *vid, const void *rec, size_t len)
+{
+    meta_key vk;
+    version_key(bucket, key, mtime, vid, &vk);
+    MDB_val k = { vk.len, vk.b }, v = { len, (void *)rec };
+    return mdb_put(txn, m->versions, &k, &v, 0);
+}
+
+/* Removes the "null" version of a key (Suspended writes replace it). */
+static int drop_null_version(meta *m, MDB_txn *txn, meta_op *op, arena *scratch)
+{
+    stored_version *vs;
+    size_t n = versions_of(m, txn, op->bucket, op->key, scratch, &vs);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(vs[i].info.version_id, "null") != 0) continue;
+        if (!(vs[i].info.flags & OBJ_DELETE_MARKER)) garbage_of(op, &vs[i].info);
+        return mdb_del(txn, m->versions, &vs[i].key, NULL);
+    }
+    return 0;
+}
+
+/* After a version is removed, the objects database serves the newest
+ * remaining one, unless that is a delete marker. */
+static int refresh_latest(meta *m, MDB_txn *txn, const char *bucket, const char *key, arena *scratch)
+{
+    stored_version *vs;
+    size_t n = versions_of(m, txn, bucket, key, scratch, &vs);
+    meta_key mk;
+    key_encode(bucket, key, &mk);
+    MDB_val k = { mk.len, mk.b };
+    if (n == 0 || (vs[0].info.flags & OBJ_DELETE_MARKER)) {
+        int rc = mdb_del(txn, m->objects, &k, NULL);
+        return rc == MDB_NOTFOUND ? 0 : rc;
+    }
+    MDB_val vk = vs[0].key, vv;
+    int rc = mdb_get(txn, m->versions, &vk, &vv);
+    if (rc) return rc;
+    return mdb_put(txn, m->objects, &k, &vv, 0);
+}
+
+/* Turning versioning on moves the bucket's objects in as "null" versions. */
+static int migrate_to_versions(meta *m, MDB_txn *txn, const char *bucket, arena *scratch)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, m->objects, &cur);
+    if (rc) return rc;
+    size_t bl = strlen(bucket);
+    unsigned char start[LMDB_KEY_MAX];
+    memcpy(start, bucket, bl);
+    start[bl] = '\0';
+    MDB_val k = { bl + 1, start }, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+         rc == 0 && k.mv_size > bl && memcmp(k.mv_data, start, bl + 1) == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        object_info o;
+        if (record_decode_object(v.mv_data, v.mv_size, scratch, &o) != 0) continue;
+        const char *key = o.key ? o.key : arena_strndup(scratch, (char *)k.mv_data + bl + 1, k.mv_size - bl - 1);
+        snprintf(o.version_id, sizeof o.version_id, "null");
+        unsigned char *rec;
+        size_t len;
+        if (record_encode_object(&o, o.key, &rec, &len) != 0) { rc = ENOMEM; break; }
+        int r2 = put_version_record(m, txn, bucket, key, o.mtime_ns, "null", rec, len);
+        /* the latest record says it is the null version too */
+        if (r2 == 0) {
+            MDB_val nv = { len, rec };
+            r2 = mdb_cursor_put(cur, &k, &nv, MDB_CURRENT);
+        }
+        free(rec);
+        if (r2) { rc = r2; break; }
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static int bucket_has_versions(meta *m, MDB_txn *txn, const char *bucket)
+{
+    MDB_cursor *cur;
+    if (mdb_cursor_open(txn, m->versions, &cur)) return 1;
+    size_t bl = strlen(bucket);
+    unsigned char kb[LMDB_KEY_MAX];
+    memcpy(kb, bucket, bl);
+    kb[bl] = '\0';
+    MDB_val k = { bl + 1, kb }, v;
+    int has = 0;
+    if (mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) == 0)
+        has = k.mv_size > bl && memcmp(k.mv_data, bucket, bl) == 0 && ((char *)k.mv_data)[bl] == '\0';
+    mdb_cursor_close(cur);
+    return has;
+}
+
 /* Writes an object record in place of the current one, under the op's
- * conditions; the replaced record's data becomes garbage. */
+ * conditions; the replaced record's data becomes garbage (unversioned), or
+ * stays as a noncurrent version (versioned). */
 static int put_object_record(meta *m, MDB_txn *txn, meta_op *op, arena *scratch)
 {
     meta_key mk;
@@ -478,6 +649,17 @@ static int put_object_record(meta *m, MDB_txn *txn, meta_op *op, arena *scratch)
         return 0;
     }
     MDB_val nv = { op->record_len, op->record };
+    if (op->versioning) {
+        object_info cur;
+        if (record_decode_listing(op->record, op->record_len, scratch, &cur) != 0) return EINVAL;
+        const char *vid = op->versioning == 1 && cur.version_id[0] ? cur.version_id : "null";
+        if (op->versioning == 2 && (rc = drop_null_version(m, txn, op, scratch)) != 0) return rc;
+        if ((rc = put_version_record(m, txn, op->bucket, op->key, cur.mtime_ns, vid, op->record, op->record_len)) != 0)
+            return rc;
+        snprintf(op->result_version, sizeof op->result_version, "%s", vid);
+        op->replaced = exists;
+        return mdb_put(txn, m->objects, &k, &nv, 0);
+    }
     rc = mdb_put(txn, m->objects, &k, &nv, 0);
     if (rc == 0 && exists) {
         op->replaced = 1;
@@ -613,7 +795,10 @@ static int apply(meta *m, MDB_txn *txn, meta_op *op, arena *scratch)
     case META_BUCKET_DELETE: {
         MDB_val k = { strlen(op->bucket), (void *)op->bucket }, v;
         if (mdb_get(txn, m->buckets, &k, &v) == MDB_NOTFOUND) { op->status = ST_NO_SUCH_BUCKET; return 0; }
-        if (bucket_has_objects(m, txn, op->bucket)) { op->status = ST_BUCKET_NOT_EMPTY; return 0; }
+        if (bucket_has_objects(m, txn, op->bucket) || bucket_has_versions(m, txn, op->bucket)) {
+            op->status = ST_BUCKET_NOT_EMPTY;
+            return 0;
+        }
         if ((rc = drop_bucket_uploads(m, txn, op, op->bucket, scratch)) != 0) return rc;
         if ((rc = drop_bucket_configs(m, txn, op->bucket, scratch)) != 0) return rc;
         return mdb_del(txn, m->buckets, &k, NULL);
@@ -623,6 +808,37 @@ static int apply(meta *m, MDB_txn *txn, meta_op *op, arena *scratch)
         return put_object_record(m, txn, op, scratch);
     case META_OBJECT_DELETE: {
         if (!bucket_exists(m, txn, op->bucket)) { op->status = ST_NO_SUCH_BUCKET; return 0; }
+        if (op->version_id && (versioning_in_txn(m, txn, op->bucket) || strcmp(op->version_id, "null") != 0)) {
+            /* one version, by id */
+            stored_version *vs;
+            size_t n = versions_of(m, txn, op->bucket, op->key, scratch, &vs);
+            snprintf(op->result_version, sizeof op->result_version, "%s", op->version_id);
+            for (size_t i = 0; i < n; i++) {
+                if (strcmp(vs[i].info.version_id, op->version_id) != 0) continue;
+                op->result_marker = (vs[i].info.flags & OBJ_DELETE_MARKER) != 0;
+                if (!op->result_marker) garbage_of(op, &vs[i].info);
+                if ((rc = mdb_del(txn, m->versions, &vs[i].key, NULL)) != 0) return rc;
+                return i == 0 ? refresh_latest(m, txn, op->bucket, op->key, scratch) : 0;
+            }
+            return 0;                                   /* deleting nothing succeeds */
+        }
+        if (op->versioning) {
+            /* a delete marker becomes the newest version */
+            object_info mark;
+            if (record_decode_listing(op->record, op->record_len, scratch, &mark) != 0) return EINVAL;
+            const char *vid = op->versioning == 1 ? mark.version_id : "null";
+            if (op->versioning == 2 && (rc = drop_null_version(m, txn, op, scratch)) != 0) return rc;
+            if ((rc = put_version_record(m, txn, op->bucket, op->key, mark.mtime_ns, vid, op->record,
+                                         op->record_len)) != 0)
+                return rc;
+            snprintf(op->result_version, sizeof op->result_version, "%s", vid);
+            op->result_marker = 1;
+            meta_key dk;
+            key_encode(op->bucket, op->key, &dk);
+            MDB_val k = { dk.len, dk.b };
+            rc = mdb_del(txn, m->objects, &k, NULL);
+            return rc == MDB_NOTFOUND ? 0 : rc;
+        }
         meta_key mk;
         key_encode(op->bucket, op->key, &mk);
         MDB_val k = { mk.len, mk.b }, v;
@@ -717,6 +933,18 @@ static int apply(meta *m, MDB_txn *txn, meta_op *op, arena *scratch)
         free(rec);
         return rc;
     }
+    case META_BUCKET_VERSIONING: {
+        if (!bucket_exists(m, txn, op->bucket)) { op->status = ST_NO_SUCH_BUCKET; return 0; }
+        if (versioning_in_txn(m, txn, op->bucket) == 0 && (rc = migrate_to_versions(m, txn, op->bucket, scratch)) != 0)
+            return rc;
+        size_t bl = strlen(op->bucket);
+        char *ck = arena_alloc(scratch, bl + 11);
+        memcpy(ck, op->bucket, bl);
+        ck[bl] = '\0';
+        memcpy(ck + bl + 1, "versioning", 10);
+        MDB_val k = { bl + 11, ck }, v = { op->record_len, op->record };
+        return mdb_put(txn, m->bconfig, &k, &v, 0);
+    }
     case META_BUCKET_CONFIG: {
         if (!bucket_exists(m, txn, op->bucket)) { op->status = ST_NO_SUCH_BUCKET; return 0; }
         size_t bl = strlen(op->bucket), nl = strlen(op->key);
@@ -781,9 +1009,9 @@ int meta_copy_from(meta *dst, meta *src)
     int rc = mdb_txn_begin(src->env, NULL, MDB_RDONLY, &rt);
     if (rc) return rc;
     if ((rc = mdb_txn_begin(dst->env, NULL, 0, &wt)) != 0) { mdb_txn_abort(rt); return rc; }
-    MDB_dbi sd[6] = { src->buckets, src->objects, src->uploads, src->parts, src->sys, src->bconfig };
-    MDB_dbi dd[6] = { dst->buckets, dst->objects, dst->uploads, dst->parts, dst->sys, dst->bconfig };
-    for (int i = 0; i < 6 && rc == 0; i++) {
+    MDB_dbi sd[7] = { src->buckets, src->objects, src->uploads, src->parts, src->sys, src->bconfig, src->versions };
+    MDB_dbi dd[7] = { dst->buckets, dst->objects, dst->uploads, dst->parts, dst->sys, dst->bconfig, dst->versions };
+    for (int i = 0; i < 7 && rc == 0; i++) {
         if ((rc = mdb_drop(wt, dd[i], 0)) != 0) break;
         MDB_cursor *cur;
         if ((rc = mdb_cursor_open(rt, sd[i], &cur)) != 0) break;
@@ -1118,8 +1346,8 @@ int meta_collect_data_ids(meta *m, void (*add)(void *ctx, const data_id *id), vo
     if (rc) return rc;
     arena a;
     arena_init(&a);
-    MDB_dbi dbs[2] = { m->objects, m->parts };
-    for (int d = 0; d < 2 && rc == 0; d++) {
+    MDB_dbi dbs[3] = { m->objects, m->parts, m->versions };
+    for (int d = 0; d < 3 && rc == 0; d++) {
         MDB_cursor *cur;
         if ((rc = mdb_cursor_open(txn, dbs[d], &cur)) != 0) break;
         MDB_val k, v;
@@ -1165,4 +1393,165 @@ store_status meta_get_bucket_config(meta *m, arena *a, const char *bucket, const
     }
     read_end(m);
     return st;
+}
+
+/* ---- versioning reads (event-loop thread) ---- */
+
+int meta_bucket_versioning(meta *m, const char *bucket)
+{
+    MDB_txn *txn = read_begin(m);
+    if (!txn) return 0;
+    int v = versioning_in_txn(m, txn, bucket);
+    read_end(m);
+    return v;
+}
+
+store_status meta_get_version(meta *m, arena *a, const char *bucket, const char *key, const char *version_id,
+                              object_info *out)
+{
+    MDB_txn *txn = read_begin(m);
+    if (!txn) return ST_IO_ERROR;
+    store_status st = ST_NO_SUCH_VERSION;
+    if (!bucket_exists(m, txn, bucket)) {
+        st = ST_NO_SUCH_BUCKET;
+    } else if (!versioning_in_txn(m, txn, bucket)) {
+        /* never versioned: the only version is the object, called "null" */
+        if (strcmp(version_id, "null") == 0) {
+            meta_key mk;
+            key_encode(bucket, key, &mk);
+            MDB_val k = { mk.len, mk.b }, v;
+            if (mdb_get(txn, m->objects, &k, &v) == 0 && record_decode_object(v.mv_data, v.mv_size, a, out) == 0) {
+                if (!out->key) out->key = arena_strdup(a, key);
+                st = ST_OK;
+            }
+        }
+    } else {
+        stored_version *vs;
+        size_t n = versions_of(m, txn, bucket, key, a, &vs);
+        for (size_t i = 0; i < n; i++) {
+            if (strcmp(vs[i].info.version_id, version_id) != 0) continue;
+            *out = vs[i].info;
+            st = out->flags & OBJ_DELETE_MARKER ? ST_DELETE_MARKER : ST_OK;
+            break;
+        }
+    }
+    read_end(m);
+    return st;
+}
+
+int meta_latest_marker(meta *m, arena *a, const char *bucket, const char *key, char version_out[40])
+{
+    MDB_txn *txn = read_begin(m);
+    if (!txn) return 0;
+    int marker = 0;
+    if (versioning_in_txn(m, txn, bucket)) {
+        stored_version *vs;
+        size_t n = versions_of(m, txn, bucket, key, a, &vs);
+        if (n && (vs[0].info.flags & OBJ_DELETE_MARKER)) {
+            marker = 1;
+            snprintf(version_out, 40, "%s", vs[0].info.version_id);
+        }
+    }
+    read_end(m);
+    return marker;
+}
+
+store_status meta_list_versions(meta *m, arena *a, const char *bucket, const version_list_params *p,
+                                version_entry **out, size_t *n, const char ***prefixes, size_t *n_prefixes,
+                                int *truncated, const char **next_key, const char **next_version)
+{
+    *out = NULL;
+    *n = *n_prefixes = 0;
+    *prefixes = NULL;
+    *truncated = 0;
+    *next_key = *next_version = NULL;
+    MDB_txn *txn = read_begin(m);
+    if (!txn) return ST_IO_ERROR;
+    if (!bucket_exists(m, txn, bucket)) { read_end(m); return ST_NO_SUCH_BUCKET; }
+    int versioned = versioning_in_txn(m, txn, bucket);
+    MDB_dbi db = versioned ? m->versions : m->objects;
+    MDB_cursor *cur;
+    if (mdb_cursor_open(txn, db, &cur)) { read_end(m); return ST_IO_ERROR; }
+    const char *prefix = p->prefix ? p->prefix : "";
+    const char *delim = p->delimiter && *p->delimiter ? p->delimiter : NULL;
+    size_t plen = strlen(prefix), dlen = delim ? strlen(delim) : 0, blen = strlen(bucket);
+    size_t cap = 32, cap_p = 8, count = 0;
+    version_entry *list = arena_alloc(a, cap * sizeof *list);
+    const char **pre = arena_alloc(a, cap_p * sizeof *pre);
+    const char *start = p->key_marker && strcmp(p->key_marker, prefix) > 0 ? p->key_marker : prefix;
+    meta_key mk;
+    if (versioned) key_encode_reserve(bucket, start, VERSION_SUFFIX, &mk);
+    else key_encode(bucket, start, &mk);
+    MDB_val k = { mk.len, mk.b }, v;
+    /* a page that starts inside a key's versions starts after its latest */
+    const char *last_key = p->key_marker && *p->key_marker && p->version_id_marker && *p->version_id_marker
+                               ? p->key_marker : NULL;
+    const char *last_prefix = NULL;
+    int passed_marker = !(p->key_marker && *p->key_marker && p->version_id_marker && *p->version_id_marker);
+    int rc;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size <= blen || memcmp(k.mv_data, bucket, blen) != 0 || ((char *)k.mv_data)[blen] != '\0') break;
+        object_info o;
+        if (record_decode_listing(v.mv_data, v.mv_size, a, &o) != 0) continue;
+        const char *key;
+        if (o.key) key = o.key;
+        else if (versioned) key = arena_strndup(a, (char *)k.mv_data + blen + 1, strnlen((char *)k.mv_data + blen + 1, k.mv_size - blen - 1));
+        else key = arena_strndup(a, (char *)k.mv_data + blen + 1, k.mv_size - blen - 1);
+        if (!versioned) snprintf(o.version_id, sizeof o.version_id, "null");
+        if (strncmp(key, prefix, plen) != 0) {
+            if (strcmp(key, prefix) > 0 && !o.key) break;
+            continue;
+        }
+        if (p->key_marker && *p->key_marker) {
+            int c = strcmp(key, p->key_marker);
+            if (c < 0) continue;
+            if (c == 0) {
+                /* within the marker's key: only versions after the version marker */
+                if (!p->version_id_marker || !*p->version_id_marker) continue;
+                if (!passed_marker) {
+                    if (strcmp(o.version_id, p->version_id_marker) == 0) passed_marker = 1;
+                    continue;
+                }
+            }
+        }
+        int is_latest = !last_key || strcmp(last_key, key) != 0;
+        last_key = key;
+        const char *d = delim ? strstr(key + plen, delim) : NULL;
+        if (d) {
+            size_t cpl = (size_t)(d - key) + dlen;
+            if (last_prefix && strncmp(last_prefix, key, cpl) == 0 && last_prefix[cpl] == '\0') continue;
+            if (count == p->max) { *truncated = 1; break; }
+            if (*n_prefixes == cap_p) {
+                const char **np = arena_alloc(a, cap_p * 2 * sizeof *np);
+                memcpy(np, pre, *n_prefixes * sizeof *np);
+                pre = np;
+                cap_p *= 2;
+            }
+            last_prefix = arena_strndup(a, key, cpl);
+            pre[(*n_prefixes)++] = last_prefix;
+            *next_key = last_prefix;
+            *next_version = NULL;
+            count++;
+            continue;
+        }
+        if (count == p->max) { *truncated = 1; break; }
+        if (*n == cap) {
+            version_entry *nl = arena_alloc(a, cap * 2 * sizeof *nl);
+            memcpy(nl, list, *n * sizeof *nl);
+            list = nl;
+            cap *= 2;
+        }
+        o.key = key;
+        list[*n].info = o;
+        list[*n].is_latest = is_latest;
+        (*n)++;
+        *next_key = key;
+        *next_version = arena_strdup(a, o.version_id);
+        count++;
+    }
+    mdb_cursor_close(cur);
+    read_end(m);
+    *out = list;
+    *prefixes = pre;
+    return ST_OK;
 }

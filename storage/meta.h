@@ -63,6 +63,27 @@ store_status meta_list_objects(meta *m, arena *a, const char *bucket, const list
 store_status meta_get_bucket_config(meta *m, arena *a, const char *bucket, const char *name, char **out,
                                     size_t *len);
 
+/* Versioning.  0 never enabled, 1 Enabled, 2 Suspended. */
+int meta_bucket_versioning(meta *m, const char *bucket);
+/* One version by id ("null" included); ST_NO_SUCH_VERSION when absent. */
+store_status meta_get_version(meta *m, arena *a, const char *bucket, const char *key, const char *version_id,
+                              object_info *out);
+/* The newest version when it is a delete marker (GET of a deleted key in a
+ * versioned bucket says so); 0 when there is none. */
+int meta_latest_marker(meta *m, arena *a, const char *bucket, const char *key, char version_out[40]);
+
+typedef struct version_entry {
+    object_info info;            /* key and version_id set; OBJ_DELETE_MARKER for markers */
+    int is_latest;
+} version_entry;
+typedef struct version_list_params {
+    const char *prefix, *delimiter, *key_marker, *version_id_marker;
+    size_t max;
+} version_list_params;
+store_status meta_list_versions(meta *m, arena *a, const char *bucket, const version_list_params *p,
+                                version_entry **out, size_t *n, const char ***prefixes, size_t *n_prefixes,
+                                int *truncated, const char **next_key, const char **next_version);
+
 /* Multipart uploads in progress.  An upload's record is an object record
  * (metadata the final object will get; mtime = initiation). */
 typedef struct upload_entry {
@@ -92,6 +113,7 @@ typedef enum {
     META_BUCKET_CREATE, META_BUCKET_DELETE, META_OBJECT_PUT, META_OBJECT_DELETE,
     META_UPLOAD_CREATE, META_PART_PUT, META_UPLOAD_COMPLETE, META_UPLOAD_ABORT,
     META_OBJECT_TAGS,          /* record = the new tag set (empty: none) */
+    META_BUCKET_VERSIONING,    /* record = "Enabled" or "Suspended" */
     META_BUCKET_CONFIG,        /* key = config name; record = document (empty: delete) */
 } meta_op_kind;
 
@@ -117,6 +139,14 @@ struct meta_op {
     size_t n_expected;
     unsigned char *done_record;           /* META_UPLOAD_COMPLETE: kept as the upload's record */
     size_t done_record_len;
+    /* versioning: the bucket's state when the op was made (0 never
+     * versioned, 1 Enabled, 2 Suspended), the version a delete names, the
+     * id a new version or delete marker gets */
+    int versioning;
+    const char *version_id;
+    const char *new_version_id;
+    char result_version[40];              /* the version written or removed */
+    int result_marker;                    /* it is (or was) a delete marker */
     /* results */
     store_status status;
     int replaced;                /* a previous object (or part) existed */

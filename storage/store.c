@@ -442,6 +442,7 @@ static void fanout_free(fanout *f)
     free((char *)f->tmpl.if_match);
     free((char *)f->tmpl.if_none_match);
     free((meta_expected_part *)f->tmpl.expected);
+    free((char *)f->tmpl.version_id);
     free(f->tmpl.record);
     free(f->tmpl.done_record);
     for (int i = 0; i < f->n; i++) free(f->ops[i].done_record);
@@ -568,6 +569,12 @@ static void submit_simple(store *s, fanout *f, store_done_cb cb, void *arg)
     fanout_submit(s, f, simple_done, w);
 }
 
+static const char *long_key(const char *bucket, const char *key)
+{
+    /* keys that do not fit an LMDB key keep their full name in the record */
+    return strlen(bucket) + 1 + strlen(key) > 400 ? key : NULL;
+}
+
 /* ---------- buckets ---------- */
 
 store_status store_bucket_get(store *s, const char *name, bucket_info *out)
@@ -635,6 +642,92 @@ void store_bucket_config_set(store *s, const char *bucket, const char *name, con
     submit_simple(s, f, cb, arg);
 }
 
+int store_bucket_versioning(store *s, const char *bucket)
+{
+    meta *m = read_meta(s);
+    return m ? meta_bucket_versioning(m, bucket) : 0;
+}
+
+void store_set_bucket_versioning(store *s, const char *bucket, int enabled, store_done_cb cb, void *arg)
+{
+    fanout *f = fanout_new(META_BUCKET_VERSIONING, bucket, NULL);
+    const char *v = enabled ? "Enabled" : "Suspended";
+    f->tmpl.record = dup_bytes(v, strlen(v));
+    f->tmpl.record_len = strlen(v);
+    submit_simple(s, f, cb, arg);
+}
+
+store_status store_object_version(store *s, arena *a, const char *bucket, const char *key, const char *version_id,
+                                  object_info *out)
+{
+    meta *m = read_meta(s);
+    return m ? meta_get_version(m, a, bucket, key, version_id, out) : ST_NO_READ_QUORUM;
+}
+
+int store_latest_marker(store *s, arena *a, const char *bucket, const char *key, char version_out[40])
+{
+    meta *m = read_meta(s);
+    return m ? meta_latest_marker(m, a, bucket, key, version_out) : 0;
+}
+
+store_status store_list_versions(store *s, arena *a, const char *bucket, const version_list_params *p,
+                                 version_entry **out, size_t *n, const char ***prefixes, size_t *n_prefixes,
+                                 int *truncated, const char **next_key, const char **next_version)
+{
+    meta *m = read_meta(s);
+    return m ? meta_list_versions(m, a, bucket, p, out, n, prefixes, n_prefixes, truncated, next_key, next_version)
+             : ST_NO_READ_QUORUM;
+}
+
+/* A new version id: random, opaque, URL-safe. */
+static void new_version_id(char out[40])
+{
+    data_id id;
+    data_id_random(&id);
+    data_id_hex(&id, out);
+}
+
+typedef struct delete_wait { store_delete_cb cb; void *arg; } delete_wait;
+
+static void delete_done(void *arg, store_status st, const meta_op *result)
+{
+    delete_wait *w = arg;
+    store_delete_cb cb = w->cb;
+    void *a = w->arg;
+    free(w);
+    cb(a, st, result && result->result_version[0] ? result->result_version : NULL, result ? result->result_marker : 0);
+}
+
+void store_object_delete_version(store *s, const char *bucket, const char *key, const char *version_id,
+                                 store_delete_cb cb, void *arg)
+{
+    fanout *f = fanout_new(META_OBJECT_DELETE, bucket, key);
+    if (version_id) {
+        f->tmpl.version_id = strdup(version_id);
+        if (!f->tmpl.version_id) abort();
+    } else {
+        int v = store_bucket_versioning(s, bucket);
+        if (v) {
+            /* the delete marker every drive records */
+            object_info mark;
+            memset(&mark, 0, sizeof mark);
+            mark.flags = OBJ_DELETE_MARKER | OBJ_INLINE;
+            mark.mtime_ns = now_ns();
+            mark.parity = -1;
+            mark.inline_data = (const unsigned char *)"";
+            if (v == 1) new_version_id(mark.version_id);
+            else snprintf(mark.version_id, sizeof mark.version_id, "null");
+            f->tmpl.versioning = v;
+            if (record_encode_object(&mark, long_key(bucket, key), &f->tmpl.record, &f->tmpl.record_len) != 0) abort();
+        }
+    }
+    delete_wait *w = malloc(sizeof *w);
+    if (!w) abort();
+    w->cb = cb;
+    w->arg = arg;
+    fanout_submit(s, f, delete_done, w);
+}
+
 store_status store_object_info(store *s, arena *a, const char *bucket, const char *key, object_info *out)
 {
     meta *m = read_meta(s);
@@ -685,6 +778,7 @@ struct store_put {
     int job_inline;             /* observe only, nothing to write */
     store_done_cb commit_cb;
     void *commit_arg;
+    object_info *commit_info;   /* the caller's: learns the version id */
 };
 
 static void put_free(store_put *p)
@@ -893,19 +987,14 @@ void store_put_abort(store_put *p)
 
 static void put_commit_done(void *arg, store_status st, const meta_op *result)
 {
-    (void)result;
     store_put *p = arg;
+    if (st == ST_OK && result && result->result_version[0] && p->commit_info)
+        snprintf(p->commit_info->version_id, sizeof p->commit_info->version_id, "%s", result->result_version);
     if (st != ST_OK && p->committed_data) remove_data_async(p->s, &p->id);
     store_done_cb cb = p->commit_cb;
     void *cb_arg = p->commit_arg;
     put_free(p);
     cb(cb_arg, st);
-}
-
-static const char *long_key(const char *bucket, const char *key)
-{
-    /* keys that do not fit an LMDB key keep their full name in the record */
-    return strlen(bucket) + 1 + strlen(key) > 400 ? key : NULL;
 }
 
 static void put_commit_op(store_put *p, meta_op_kind kind, const char *bucket, const char *key,
@@ -927,7 +1016,12 @@ static void put_commit_op(store_put *p, meta_op_kind kind, const char *bucket, c
     }
     p->commit_cb = cb;
     p->commit_arg = arg;
+    p->commit_info = info;
+    int versioning = kind == META_OBJECT_PUT ? store_bucket_versioning(p->s, bucket) : 0;
+    if (versioning == 1) new_version_id(info->version_id);
+    else if (versioning == 2) snprintf(info->version_id, sizeof info->version_id, "null");
     fanout *f = fanout_new(kind, bucket, key);
+    f->tmpl.versioning = versioning;
     f->tmpl.upload_id = upload_id ? strdup(upload_id) : NULL;
     f->tmpl.part_number = part_number;
     f->tmpl.if_match = cond && cond->if_match ? strdup(cond->if_match) : NULL;
@@ -1017,6 +1111,9 @@ void store_upload_complete(store *s, const char *bucket, const char *key, const 
     op->n_expected = final->n_parts;
     final->flags = OBJ_MULTIPART;
     if (!final->mtime_ns) final->mtime_ns = now_ns();
+    op->versioning = store_bucket_versioning(s, bucket);
+    if (op->versioning == 1) new_version_id(final->version_id);
+    else if (op->versioning == 2) snprintf(final->version_id, sizeof final->version_id, "null");
     const char *store_key = long_key(bucket, key);
     if (record_encode_object(final, store_key, &op->record, &op->record_len) != 0) abort();
     /* what a retried Complete answers: ETag and checksum, no parts */

@@ -105,6 +105,22 @@ store_status store_bucket_config_get(store *s, arena *a, const char *bucket, con
 void store_bucket_config_set(store *s, const char *bucket, const char *name, const char *doc, size_t len,
                              store_done_cb cb, void *arg);
 
+/* Versioning: 0 never enabled, 1 Enabled, 2 Suspended. */
+int store_bucket_versioning(store *s, const char *bucket);
+void store_set_bucket_versioning(store *s, const char *bucket, int enabled, store_done_cb cb, void *arg);
+store_status store_object_version(store *s, arena *a, const char *bucket, const char *key, const char *version_id,
+                                  object_info *out);
+int store_latest_marker(store *s, arena *a, const char *bucket, const char *key, char version_out[40]);
+store_status store_list_versions(store *s, arena *a, const char *bucket, const version_list_params *p,
+                                 version_entry **out, size_t *n, const char ***prefixes, size_t *n_prefixes,
+                                 int *truncated, const char **next_key, const char **next_version);
+/* DeleteObject: version_id NULL deletes the object (a delete marker in a
+ * versioned bucket); cb learns the version removed or created and whether
+ * it is a delete marker. */
+typedef void (*store_delete_cb)(void *arg, store_status st, const char *version_id, int marker);
+void store_object_delete_version(store *s, const char *bucket, const char *key, const char *version_id,
+                                 store_delete_cb cb, void *arg);
+
 /* Writing */
 typedef struct store_put store_put;
 /* Called on a worker thread with every byte of the body, in order. */
@@ -128,8 +144,9 @@ typedef struct put_conditions {
     const char *if_none_match;  /* "*" or unquoted etag */
 } put_conditions;
 
-/* Publishes the object: info carries etag, headers, checksum; size, data
- * and flags are filled in here.  Frees p after cb. */
+/* Publishes the object: info carries etag, headers, checksum; size, data,
+ * flags and (in a versioned bucket) version_id are filled in here.  Frees
+ * p after cb. */
 void store_put_commit(store_put *p, const char *bucket, const char *key, object_info *info,
                       const put_conditions *cond, store_done_cb cb, void *arg);
 /* Drops the upload at any point; nothing becomes visible. */

@@ -21,6 +21,8 @@ typedef enum store_status {
     ST_UPLOAD_COMPLETED,      /* the upload exists only as a completed record */
     ST_NO_WRITE_QUORUM,       /* too few drives online to write */
     ST_NO_READ_QUORUM,        /* too few drives online to read */
+    ST_NO_SUCH_VERSION,
+    ST_DELETE_MARKER,         /* the version asked for is a delete marker */
 } store_status;
 
 const char *store_status_text(store_status s);

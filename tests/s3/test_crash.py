@@ -80,7 +80,15 @@ def test_kill9_during_writes(make_server, tmp_path):
                    for i in range(NWRITERS)]
         for t in threads:
             t.start()
-        time.sleep(rng.uniform(0.5, 3.0))
+        # on a loaded machine the writers take a while to get going: kill
+        # only once writes are flowing (bounded wait), at a random moment
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            with lock:
+                if sum(len(v) for v in sent.values()) >= NWRITERS:
+                    break
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0.3, 2.5))
         with lock:
             unacked_before = sum(len(v) for v in sent.values()) - sum(
                 i + 1 for i in acked.values())

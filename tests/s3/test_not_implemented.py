@@ -13,9 +13,9 @@ def _expect_501(call):
     assert client_error(ei.value) == (501, "NotImplemented")
 
 
-def test_put_bucket_versioning(s3, bucket):
+def test_put_bucket_versioning_mfa_delete(s3, bucket):
     _expect_501(lambda: s3.put_bucket_versioning(
-        Bucket=bucket, VersioningConfiguration={"Status": "Enabled"}))
+        Bucket=bucket, VersioningConfiguration={"Status": "Enabled", "MFADelete": "Enabled"}))
 
 
 def test_put_object_retention(s3, bucket):
@@ -41,13 +41,14 @@ def test_put_bucket_lifecycle(s3, bucket):
 
 
 def test_raw_not_implemented_has_xml_and_request_id(raw, bucket):
-    body = (b'<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
-            b"<Status>Enabled</Status></VersioningConfiguration>")
-    r = raw("PUT", "/" + bucket, "versioning", body=body, headers={"Content-MD5": b64md5(body)})
+    body = (b'<LifecycleConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ID>r</ID>'
+            b"<Filter><Prefix>x/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration>"
+            b"</Rule></LifecycleConfiguration>")
+    r = raw("PUT", "/" + bucket, "lifecycle", body=body, headers={"Content-MD5": b64md5(body)})
     assert_error(r, 501, "NotImplemented")
 
 
 def test_not_implemented_needs_auth_first(raw, bucket):
     # unauthenticated callers learn nothing: auth is checked before routing to 501
-    r = raw("PUT", "/" + bucket, "versioning", body=b"<x/>", signed=False)
+    r = raw("PUT", "/" + bucket, "lifecycle", body=b"<x/>", signed=False)
     assert_error(r, 403, "AccessDenied")
