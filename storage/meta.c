@@ -1298,23 +1298,19 @@ store_status meta_stale_uploads(meta *m, arena *a, int64_t cutoff_ns, size_t max
     return ST_OK;
 }
 
-store_status meta_scan_objects(meta *m, arena *a, const char *after_bucket, const char *after_key, size_t max,
-                               meta_scan_fn fn, void *ctx, int *more)
+store_status meta_scan(meta *m, arena *a, int versions, const void *after, size_t after_len, size_t max,
+                       meta_scan_fn fn, void *ctx, void **last, size_t *last_len, int *more)
 {
     *more = 0;
     MDB_txn *txn = read_begin(m);
     if (!txn) return ST_IO_ERROR;
     MDB_cursor *cur;
-    if (mdb_cursor_open(txn, m->objects, &cur)) { read_end(m); return ST_IO_ERROR; }
-    meta_key mk;
-    MDB_val k, v;
+    if (mdb_cursor_open(txn, versions ? m->versions : m->objects, &cur)) { read_end(m); return ST_IO_ERROR; }
+    MDB_val k = { after_len, (void *)after }, v;
     int rc;
-    if (after_bucket) {
-        key_encode(after_bucket, after_key ? after_key : "", &mk);
-        k.mv_size = mk.len;
-        k.mv_data = mk.b;
+    if (after) {
         rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-        if (rc == 0 && k.mv_size == mk.len && memcmp(k.mv_data, mk.b, mk.len) == 0)
+        if (rc == 0 && k.mv_size == after_len && memcmp(k.mv_data, after, after_len) == 0)
             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     } else {
         rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
@@ -1328,8 +1324,14 @@ store_status meta_scan_objects(meta *m, arena *a, const char *after_bucket, cons
         object_info o;
         if (record_decode_object(v.mv_data, v.mv_size, a, &o) != 0) continue;
         const char *bucket = arena_strndup(a, kb, bl);
-        const char *key = o.key ? o.key : arena_strndup(a, kb + bl + 1, k.mv_size - bl - 1);
+        const char *key = o.key;
+        if (!key) {
+            size_t rest = k.mv_size - bl - 1;
+            key = arena_strndup(a, kb + bl + 1, versions ? strnlen(kb + bl + 1, rest) : rest);
+        }
         seen++;
+        *last = arena_strndup(a, kb, k.mv_size);
+        *last_len = k.mv_size;
         if (fn(ctx, bucket, key, &o)) { *more = 1; break; }
     }
     mdb_cursor_close(cur);

@@ -166,11 +166,13 @@ uint64_t meta_seq(meta *m);
 int meta_collect_data_ids(meta *m, void (*add)(void *ctx, const data_id *id), void *ctx);
 int meta_copy_from(meta *dst, meta *src);
 
-/* Every object record, in key order, from after `after_key` (bucket\0key
- * form hidden): calls fn until it returns nonzero or max records are seen.
+/* Every record of the objects (versions = 0) or versions database in key
+ * order, resuming after the raw key `after` (NULL: from the start); *last
+ * gets the raw key of the last record seen (in the arena).  Stops when fn
+ * returns nonzero or after max records (*more then says there is more).
  * For the heal scanner.  Event-loop thread. */
 typedef int (*meta_scan_fn)(void *ctx, const char *bucket, const char *key, const object_info *o);
-store_status meta_scan_objects(meta *m, arena *a, const char *after_bucket, const char *after_key, size_t max,
-                               meta_scan_fn fn, void *ctx, int *more);
+store_status meta_scan(meta *m, arena *a, int versions, const void *after, size_t after_len, size_t max,
+                       meta_scan_fn fn, void *ctx, void **last, size_t *last_len, int *more);
 
 #endif

@@ -42,8 +42,9 @@ struct store {
     heal_item heal_current;
     int heal_result, heal_shards;
     uint64_t heal_bytes;
-    char scan_bucket[64];
-    char *scan_key;
+    int scan_phase;              /* 0 the objects, 1 every version */
+    void *scan_token;            /* raw key to resume after (malloc'd) */
+    size_t scan_token_len;
     int scan_active, scan_deep, scan_fast, scan_deep_background;
     uint64_t scan_rate;          /* objects per second in background passes */
     store_heal_status heal;
@@ -237,7 +238,7 @@ void store_close(store *s)
     stop_timer(&s->scan_timer);
     for (int i = 0; i < s->vol.n_drives; i++) if (s->metas[i]) meta_close(s->metas[i]);
     for (int i = 0; i < s->vol.n_drives; i++) if (s->vol.drives[i]) drive_local_close(s->vol.drives[i]);
-    free(s->scan_key);
+    free(s->scan_token);
     free(s);
 }
 
@@ -1401,15 +1402,16 @@ static void heal_enqueue(store *s, const data_id *id, uint64_t size, int parity,
     heal_run_next(s);
 }
 
-typedef struct scan_ctx { store *s; const char *last_bucket, *last_key; } scan_ctx;
+typedef struct scan_ctx { store *s; } scan_ctx;
 
 static int scan_one(void *vctx, const char *bucket, const char *key, const object_info *o)
 {
+    (void)bucket;
+    (void)key;
     scan_ctx *c = vctx;
     store *s = c->s;
-    c->last_bucket = bucket;
-    c->last_key = key;
     s->heal.objects_scanned++;
+    if (o->flags & OBJ_DELETE_MARKER) return 0;
     if (o->flags & OBJ_MULTIPART) {
         for (size_t i = 0; i < o->n_parts; i++)
             heal_enqueue(s, &o->parts[i].data, o->parts[i].size, o->parity, s->scan_deep);
@@ -1420,6 +1422,16 @@ static int scan_one(void *vctx, const char *bucket, const char *key, const objec
     return s->q_len > HEAL_QUEUE / 2;
 }
 
+static void scan_reset(store *s)
+{
+    s->scan_phase = 0;
+    free(s->scan_token);
+    s->scan_token = NULL;
+    s->scan_token_len = 0;
+}
+
+/* A pass walks the latest objects, then every version (noncurrent
+ * versions have data too). */
 static void on_scan_timer(uv_timer_t *t)
 {
     store *s = t->data;
@@ -1432,22 +1444,32 @@ static void on_scan_timer(uv_timer_t *t)
     scan_ctx c = { .s = s };
     size_t batch = s->scan_fast ? 2000 : (size_t)(s->scan_rate / 10 + 1);
     int more = 0;
-    meta_scan_objects(m, &a, s->scan_bucket[0] ? s->scan_bucket : NULL, s->scan_key, batch, scan_one, &c, &more);
-    if (c.last_bucket) {
-        snprintf(s->scan_bucket, sizeof s->scan_bucket, "%s", c.last_bucket);
-        free(s->scan_key);
-        s->scan_key = strdup(c.last_key);
+    void *last = NULL;
+    size_t last_len = 0;
+    meta_scan(m, &a, s->scan_phase, s->scan_token, s->scan_token_len, batch, scan_one, &c, &last, &last_len, &more);
+    if (last) {
+        void *tok = malloc(last_len);
+        if (tok) {
+            memcpy(tok, last, last_len);
+            free(s->scan_token);
+            s->scan_token = tok;
+            s->scan_token_len = last_len;
+        }
     }
     if (!more) {
-        /* a pass is complete */
-        s->heal.passes++;
-        s->scan_bucket[0] = '\0';
-        free(s->scan_key);
-        s->scan_key = NULL;
-        if (s->scan_fast) {
-            s->scan_fast = 0;
-            s->scan_deep = s->scan_deep_background;
-            s->heal.running = 0;
+        if (s->scan_phase == 0) {
+            s->scan_phase = 1;
+            free(s->scan_token);
+            s->scan_token = NULL;
+            s->scan_token_len = 0;
+        } else {
+            s->heal.passes++;
+            scan_reset(s);
+            if (s->scan_fast) {
+                s->scan_fast = 0;
+                s->scan_deep = s->scan_deep_background;
+                s->heal.running = 0;
+            }
         }
     }
     arena_reset(&a);
@@ -1467,9 +1489,7 @@ static void heal_schedule_full(store *s, int fast)
 {
     s->scan_active = 1;
     s->scan_fast = fast;
-    s->scan_bucket[0] = '\0';
-    free(s->scan_key);
-    s->scan_key = NULL;
+    scan_reset(s);
     if (fast) s->heal.running = 1;
     if (s->loop) ensure_scan_timer(s);
 }

@@ -353,3 +353,26 @@ def test_short_writes_and_eio_on_one_drive(make_server, tmp_path, fault):
     dep = Deployment(make_server, root, 4, env=env).start()
     dep.fill()
     dep.check_all()
+
+
+def test_noncurrent_versions_are_healed(make_server, tmp_path):
+    dep = Deployment(make_server, str(tmp_path / "drives"), 4).start()
+    c = dep.c
+    c.create_bucket(Bucket="vers-bucket")
+    c.put_bucket_versioning(Bucket="vers-bucket", VersioningConfiguration={"Status": "Enabled"})
+    old, new = os.urandom(3 * MIB), os.urandom(2 * MIB)
+    v1 = c.put_object(Bucket="vers-bucket", Key="model", Body=old)["VersionId"]
+    c.put_object(Bucket="vers-bucket", Key="model", Body=new)
+    dep.stop()
+    for i in (0, 1):
+        shutil.rmtree(dep.drives[i])
+        os.makedirs(dep.drives[i])
+    dep.start()
+    dep.wait_healed()
+    dep.stop()
+    for i in (2, 3):
+        shutil.rmtree(dep.drives[i])
+        os.makedirs(dep.drives[i])
+    dep.start()
+    assert dep.c.get_object(Bucket="vers-bucket", Key="model")["Body"].read() == new
+    assert dep.c.get_object(Bucket="vers-bucket", Key="model", VersionId=v1)["Body"].read() == old
