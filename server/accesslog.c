@@ -19,6 +19,8 @@ struct accesslog {
     char *buf;
     size_t len;
     uint64_t dropped;
+    time_t stamp_sec;            /* the second l->stamp was formatted for */
+    char stamp[80];              /* "2026-11-26T07:18:21." */
 };
 
 static void write_all(accesslog *l)
@@ -157,6 +159,35 @@ static void put_field(accesslog *l, const char *name, const char *value, size_t 
     put(l, "\"");
 }
 
+/* Decimal digits of v; the formatting below avoids snprintf on the
+ * per-request path. */
+static void put_u64(accesslog *l, uint64_t v)
+{
+    char d[24];
+    int n = 0;
+    do { d[n++] = (char)('0' + v % 10); v /= 10; } while (v);
+    while (n) l->buf[l->len++] = d[--n];
+}
+
+/* nanoseconds as milliseconds with three decimals: 1234567 -> 1.234 */
+static void put_ms(accesslog *l, uint64_t ns)
+{
+    uint64_t us = ns / 1000;
+    put_u64(l, us / 1000);
+    l->buf[l->len++] = '.';
+    l->buf[l->len++] = (char)('0' + us / 100 % 10);
+    l->buf[l->len++] = (char)('0' + us / 10 % 10);
+    l->buf[l->len++] = (char)('0' + us % 10);
+}
+
+static void put_num_field(accesslog *l, const char *name, uint64_t v)
+{
+    put(l, ",\"");
+    put(l, name);
+    put(l, "\":");
+    put_u64(l, v);
+}
+
 void accesslog_write(accesslog *l, http_exchange *ex)
 {
     if (!l || !l->enabled) return;
@@ -164,12 +195,21 @@ void accesslog_write(accesslog *l, http_exchange *ex)
     const http_log_fields *lf = http_log_fields_of(ex);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    char tbuf[64];
-    snprintf(tbuf, sizeof tbuf, "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ\"", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
-    put(l, tbuf);
+    if (ts.tv_sec != l->stamp_sec) {
+        /* the date changes once a second: format it then, not per line */
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        snprintf(l->stamp, sizeof l->stamp, "%04d-%02d-%02dT%02d:%02d:%02d.", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        l->stamp_sec = ts.tv_sec;
+    }
+    put(l, "{\"time\":\"");
+    put(l, l->stamp);
+    long ms = ts.tv_nsec / 1000000;
+    l->buf[l->len++] = (char)('0' + ms / 100);
+    l->buf[l->len++] = (char)('0' + ms / 10 % 10);
+    l->buf[l->len++] = (char)('0' + ms % 10);
+    put(l, "Z\"");
     put_field(l, "requestId", http_request_id(ex), 64);
     put_field(l, "remote", r->remote_addr, 64);
     put_field(l, "user", lf->user, 256);
@@ -178,17 +218,22 @@ void accesslog_write(accesslog *l, http_exchange *ex)
     put_field(l, "key", lf->key, 1024);
     put_field(l, "method", r->method, 16);
     put_field(l, "path", r->path, 2048);
-    char q[2048];
-    accesslog_redact_query(r->query, q, sizeof q);
-    put_field(l, "query", q, sizeof q);
+    if (r->query[0]) {
+        char q[2048];
+        accesslog_redact_query(r->query, q, sizeof q);
+        put_field(l, "query", q, sizeof q);
+    } else {
+        put(l, ",\"query\":\"\"");
+    }
     uint64_t now = uv_hrtime(), start = http_exchange_start_ns(ex), head = http_exchange_head_ns(ex);
-    int status = http_response_status(ex);
-    char nums[256];
-    snprintf(nums, sizeof nums,
-             ",\"status\":%d,\"bytesIn\":%llu,\"bytesOut\":%llu,\"ttfbMs\":%.3f,\"durationMs\":%.3f%s}\n",
-             http_response_started(ex) ? status : 0, (unsigned long long)http_body_bytes_in(ex),
-             (unsigned long long)http_body_bytes_out(ex), head ? (double)(head - start) / 1e6 : 0.0,
-             (double)(now - start) / 1e6, http_exchange_finished(ex) ? "" : ",\"aborted\":true");
-    put(l, nums);
+    put_num_field(l, "status", http_response_started(ex) ? (uint64_t)http_response_status(ex) : 0);
+    put_num_field(l, "bytesIn", http_body_bytes_in(ex));
+    put_num_field(l, "bytesOut", http_body_bytes_out(ex));
+    put(l, ",\"ttfbMs\":");
+    put_ms(l, head ? head - start : 0);
+    put(l, ",\"durationMs\":");
+    put_ms(l, now - start);
+    if (!http_exchange_finished(ex)) put(l, ",\"aborted\":true");
+    put(l, "}\n");
     if (l->len >= LOG_BUF) write_all(l);
 }
