@@ -5,6 +5,7 @@
  * the owner are not implemented).
  */
 #include <string.h>
+#include <strings.h>
 
 #include "internal.h"
 
@@ -44,6 +45,29 @@ void op_list_buckets(s3_req *r)
     s3_xml_reply(r, 200, &b);
 }
 
+static void lock_config_set(void *arg, store_status st);
+
+/* A bucket created with object lock: versioning on, then the lock. */
+static void lock_versioning_set(void *arg, store_status st)
+{
+    s3_req *r = arg;
+    if (st || http_is_aborted(r->ex)) { lock_config_set(arg, st); return; }
+    static const char doc[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ObjectLockConfiguration xmlns=\"" S3_XMLNS
+                              "\"><ObjectLockEnabled>Enabled</ObjectLockEnabled></ObjectLockConfiguration>";
+    store_bucket_config_set(r->api->cfg.store, r->bucket, "object-lock", doc, sizeof doc - 1, lock_config_set, r);
+}
+
+static void create_done(void *arg, store_status st);
+
+static void lock_config_set(void *arg, store_status st) { create_done(arg, st); }
+
+static void create_then_lock(void *arg, store_status st)
+{
+    s3_req *r = arg;
+    if (st || http_is_aborted(r->ex)) { create_done(arg, st); return; }
+    store_set_bucket_versioning(r->api->cfg.store, r->bucket, 1, lock_versioning_set, r);
+}
+
 static void create_done(void *arg, store_status st)
 {
     s3_req *r = arg;
@@ -77,17 +101,14 @@ static void create_body_done(s3_req *r, s3_error e, char *body, size_t n)
         }
     }
     http_hold(r->ex);
-    store_bucket_create(r->api->cfg.store, r->bucket, create_done, r);
+    const char *lock = s3_header(r, "x-amz-bucket-object-lock-enabled");
+    int with_lock = lock && strcasecmp(lock, "true") == 0;
+    store_bucket_create(r->api->cfg.store, r->bucket, with_lock ? create_then_lock : create_done, r);
 }
 
 void op_create_bucket(s3_req *r)
 {
     if (!bucket_name_valid(r->bucket)) { s3_error_reply(r, S3E_INVALID_BUCKET_NAME, NULL); return; }
-    const char *lock = s3_header(r, "x-amz-bucket-object-lock-enabled");
-    if (lock && strcmp(lock, "true") == 0) {
-        s3_error_reply(r, S3E_NOT_IMPLEMENTED, "Object lock is not implemented yet.");
-        return;
-    }
     s3_body_collect(r, 64 * 1024, create_body_done);
 }
 

@@ -104,8 +104,8 @@ static void body_done(s3_req *r, s3_error e, char *body, size_t n)
     for (size_t i = 0; i < d->n; i++) {
         if (d->items[i].err) continue;
         d->pending++;
-        store_object_delete_version(r->api->cfg.store, r->bucket, d->items[i].key, d->items[i].version_id, item_done,
-                                    &d->items[i]);
+        store_object_delete_version(r->api->cfg.store, r->bucket, d->items[i].key, d->items[i].version_id,
+                                    s3_bypass_governance(r), item_done, &d->items[i]);
     }
     del_item guard = { .key = "", .owner = d };
     item_done(&guard, ST_OK, NULL, 0);

@@ -73,6 +73,12 @@ static const s3_error_info table[S3E_COUNT] = {
     [S3E_NO_SUCH_CORS] = { "NoSuchCORSConfiguration", 404, "The CORS configuration does not exist." },
     [S3E_CORS_FORBIDDEN] = { "AccessForbidden", 403, "CORSResponse: This CORS request is not allowed." },
     [S3E_BAD_REQUEST] = { "BadRequest", 400, "Bad Request." },
+    [S3E_NO_LOCK_CONFIG] = { "ObjectLockConfigurationNotFoundError", 404,
+        "Object Lock configuration does not exist for this bucket" },
+    [S3E_NO_OBJECT_LOCK] = { "NoSuchObjectLockConfiguration", 404,
+        "The specified object does not have an ObjectLock configuration" },
+    [S3E_INVALID_BUCKET_STATE] = { "InvalidBucketState", 409,
+        "The request is not valid with the current state of the bucket." },
     [S3E_NO_SUCH_VERSION] = { "NoSuchVersion", 404,
         "The specified version does not exist." },
     [S3E_MALFORMED_POST] = { "MalformedPOSTRequest", 400,
@@ -106,6 +112,7 @@ s3_error s3_error_from_store(store_status st, int key_level)
     case ST_NO_WRITE_QUORUM: return S3E_NO_WRITE_QUORUM;
     case ST_NO_SUCH_VERSION: return S3E_NO_SUCH_VERSION;
     case ST_DELETE_MARKER: return S3E_METHOD_NOT_ALLOWED;
+    case ST_LOCKED: return S3E_ACCESS_DENIED;
     case ST_NO_READ_QUORUM: return S3E_NO_READ_QUORUM;
     case ST_INVALID_PART: return S3E_INVALID_PART;
     case ST_IO_ERROR: case ST_CORRUPT: return S3E_INTERNAL;

@@ -104,6 +104,8 @@ void op_create_multipart(s3_req *r)
     const char *msg = NULL;
     e = s3_tags_from_header(r, &meta->tags, &msg);
     if (e) { s3_error_reply(r, e, msg); return; }
+    e = s3_lock_from_headers(r, meta, &msg);
+    if (e) { s3_error_reply(r, e, msg); return; }
     const char *algo_name = s3_header(r, "x-amz-checksum-algorithm");
     const char *type = s3_header(r, "x-amz-checksum-type");
     if (algo_name) {
@@ -306,6 +308,9 @@ static void complete_body(s3_req *r, s3_error e, char *body, size_t n)
     final->n_headers = upload.n_headers;
     final->reduced = upload.reduced;
     final->tags = upload.tags;
+    final->lock_mode = upload.lock_mode;
+    final->retain_until_ns = upload.retain_until_ns;
+    final->legal_hold = upload.legal_hold;
     final->parity = upload.parity;      /* the parts were coded with the upload's parity */
     if ((e = final_checksum(&upload, final)) != S3E_NONE) { s3_error_reply(r, e, NULL); return; }
     cs->upload_id = upload_id;

@@ -212,6 +212,7 @@ static void get_start(s3_req *r, int head, int retried)
         s3_error_reply(r, S3E_METHOD_NOT_ALLOWED, "The specified method is not allowed against a delete marker.");
         return;
     }
+    if (st == ST_OK) s3_add_lock_headers(r, &o);
     if (st == ST_NO_SUCH_KEY && !vid) {
         char marker[40];
         if (store_latest_marker(r->api->cfg.store, r->a, r->bucket, r->key, marker)) {
@@ -317,7 +318,9 @@ static void delete_done(void *arg, store_status st, const char *version_id, int 
 {
     s3_req *r = arg;
     if (!http_is_aborted(r->ex)) {
-        if (st) {
+        if (st == ST_LOCKED) {
+            s3_error_reply(r, S3E_ACCESS_DENIED, "Object is WORM protected and cannot be deleted.");
+        } else if (st) {
             s3_error_reply(r, s3_error_from_store(st, 1), NULL);
         } else {
             if (version_id) http_add_header(r->ex, "x-amz-version-id", version_id);
@@ -331,5 +334,6 @@ static void delete_done(void *arg, store_status st, const char *version_id, int 
 void op_delete_object(s3_req *r)
 {
     http_hold(r->ex);
-    store_object_delete_version(r->api->cfg.store, r->bucket, r->key, query_get(&r->q, "versionId"), delete_done, r);
+    store_object_delete_version(r->api->cfg.store, r->bucket, r->key, query_get(&r->q, "versionId"),
+                                s3_bypass_governance(r), delete_done, r);
 }

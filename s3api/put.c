@@ -338,6 +338,8 @@ void op_put_object(s3_req *r)
         const char *msg = NULL;
         s3_error te = s3_tags_from_header(r, &p->info.tags, &msg);
         if (te) { s3_error_reply(r, te, msg); return; }
+        te = s3_lock_from_headers(r, &p->info, &msg);
+        if (te) { s3_error_reply(r, te, msg); return; }
     }
     if (store_bucket_get(r->api->cfg.store, r->bucket, NULL) == ST_NO_SUCH_BUCKET) {
         s3_error_reply(r, S3E_NO_SUCH_BUCKET, NULL);
@@ -626,6 +628,9 @@ void op_copy_object(s3_req *r)
             c->info.headers = c->src.headers;
             c->info.n_headers = c->src.n_headers;
         }
+        const char *lmsg = NULL;
+        s3_error le = s3_lock_from_headers(r, &c->info, &lmsg);
+        if (le) { s3_error_reply(r, le, lmsg); return; }
         const char *td = s3_header(r, "x-amz-tagging-directive");
         if (td && strcmp(td, "REPLACE") == 0) {
             const char *msg = NULL;

@@ -57,9 +57,9 @@ void s3_add_object_headers(s3_req *r, const object_info *o)
  * NotImplemented, never a silent success. */
 static const char *const unimplemented_subresources[] = {
     "accelerate", "analytics", "encryption", "intelligent-tiering",
-    "inventory", "legal-hold", "lifecycle", "logging", "metrics", "notification",
-    "object-lock", "ownershipControls", "policy", "policyStatus", "publicAccessBlock",
-    "replication", "requestPayment", "restore", "retention", "select", "torrent",
+    "inventory", "lifecycle", "logging", "metrics", "notification",
+    "ownershipControls", "policy", "policyStatus", "publicAccessBlock",
+    "replication", "requestPayment", "restore", "select", "torrent",
     "website", "renameObject",
     NULL,
 };
@@ -150,6 +150,7 @@ static void dispatch(s3_req *r)
         if (get && query_find(&r->q, "uploads")) { op_list_multipart_uploads(r); return; }
         if (query_find(&r->q, "tagging") && !missing) { op_tagging(r); return; }
         if (query_find(&r->q, "cors") && !missing) { op_cors(r); return; }
+        if ((get || put) && query_find(&r->q, "object-lock")) { op_object_lock_config(r); return; }
         if (missing || query_find(&r->q, "acl")) {
             s3_error_reply(r, S3E_NOT_IMPLEMENTED,
                            arena_printf(r->a, "cairn does not implement this bucket sub-resource (%s) yet.",
@@ -177,6 +178,12 @@ static void dispatch(s3_req *r)
     if (get && query_find(&r->q, "acl")) { op_get_acl(r); return; }
     if (get && query_find(&r->q, "attributes")) { op_get_object_attributes(r); return; }
     if (query_find(&r->q, "tagging") && !missing) { op_tagging(r); return; }
+    if ((get || put) && query_find(&r->q, "retention")) { op_object_lock(r, 0); return; }
+    if ((get || put) && query_find(&r->q, "legal-hold")) { op_object_lock(r, 1); return; }
+    if (query_find(&r->q, "retention") || query_find(&r->q, "legal-hold")) {
+        s3_error_reply(r, S3E_METHOD_NOT_ALLOWED, NULL);
+        return;
+    }
     if (query_find(&r->q, "uploadId") && !query_find(&r->q, "partNumber")) {
         if (get) { op_list_parts(r); return; }
         if (post) { op_complete_multipart(r); return; }

@@ -49,6 +49,12 @@ static void versioning_body(s3_req *r, s3_error e, char *body, size_t n)
         s3_error_reply(r, S3E_MALFORMED_XML, NULL);
         return;
     }
+    int dmode;
+    int64_t dns;
+    if (strcmp(status, "Suspended") == 0 && s3_bucket_lock_enabled(r, &dmode, &dns)) {
+        s3_error_reply(r, S3E_INVALID_BUCKET_STATE, "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.");
+        return;
+    }
     if (strcmp(status, "Suspended") == 0 && store_bucket_versioning(r->api->cfg.store, r->bucket) == 0) {
         /* suspending a bucket that never had versioning changes nothing */
         http_respond(r->ex, 200, NULL, NULL, 0);

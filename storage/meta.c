@@ -51,6 +51,7 @@ const char *store_status_text(store_status s)
     case ST_UPLOAD_COMPLETED: return "upload completed";
     case ST_NO_SUCH_VERSION: return "no such version";
     case ST_DELETE_MARKER: return "delete marker";
+    case ST_LOCKED: return "locked by retention or legal hold";
     case ST_NO_WRITE_QUORUM: return "write quorum not available";
     case ST_NO_READ_QUORUM: return "read quorum not available";
     }
@@ -540,6 +541,16 @@ static int put_version_record(meta *m, MDB_txn *txn, const char *bucket, const c
     return mdb_put(txn, m->versions, &k, &v, 0);
 }
 
+/* Object lock: a version under legal hold, or retained until a time
+ * still to come, cannot be removed -- GOVERNANCE yields to a bypass,
+ * COMPLIANCE to nobody. */
+static int version_locked(const object_info *o, int64_t now_ns, int bypass)
+{
+    if (o->legal_hold) return 1;
+    if (!o->lock_mode || o->retain_until_ns <= now_ns) return 0;
+    return o->lock_mode == LOCK_COMPLIANCE || !bypass;
+}
+
 /* Removes the "null" version of a key (Suspended writes replace it). */
 static int drop_null_version(meta *m, MDB_txn *txn, meta_op *op, arena *scratch)
 {
@@ -815,6 +826,10 @@ static int apply(meta *m, MDB_txn *txn, meta_op *op, arena *scratch)
             snprintf(op->result_version, sizeof op->result_version, "%s", op->version_id);
             for (size_t i = 0; i < n; i++) {
                 if (strcmp(vs[i].info.version_id, op->version_id) != 0) continue;
+                if (version_locked(&vs[i].info, op->now_ns, op->bypass_governance)) {
+                    op->status = ST_LOCKED;
+                    return 0;
+                }
                 op->result_marker = (vs[i].info.flags & OBJ_DELETE_MARKER) != 0;
                 if (!op->result_marker) garbage_of(op, &vs[i].info);
                 if ((rc = mdb_del(txn, m->versions, &vs[i].key, NULL)) != 0) return rc;
@@ -944,6 +959,47 @@ static int apply(meta *m, MDB_txn *txn, meta_op *op, arena *scratch)
         memcpy(ck + bl + 1, "versioning", 10);
         MDB_val k = { bl + 11, ck }, v = { op->record_len, op->record };
         return mdb_put(txn, m->bconfig, &k, &v, 0);
+    }
+    case META_OBJECT_LOCK: {
+        if (!bucket_exists(m, txn, op->bucket)) { op->status = ST_NO_SUCH_BUCKET; return 0; }
+        stored_version *vs;
+        size_t n = versions_of(m, txn, op->bucket, op->key, scratch, &vs), i = 0;
+        if (op->version_id) {
+            while (i < n && strcmp(vs[i].info.version_id, op->version_id) != 0) i++;
+            if (i == n) { op->status = ST_NO_SUCH_VERSION; return 0; }
+        } else if (n == 0) {
+            op->status = ST_NO_SUCH_KEY;
+            return 0;
+        }
+        object_info o = vs[i].info;
+        if (o.flags & OBJ_DELETE_MARKER) { op->status = ST_DELETE_MARKER; return 0; }
+        if (op->set_retention) {
+            int active = o.lock_mode && o.retain_until_ns > op->now_ns;
+            int weaker = !op->lock_mode || op->retain_until_ns < o.retain_until_ns ||
+                         (o.lock_mode == LOCK_COMPLIANCE && op->lock_mode != LOCK_COMPLIANCE);
+            if (active && weaker && (o.lock_mode == LOCK_COMPLIANCE || !op->bypass_governance)) {
+                op->status = ST_LOCKED;
+                return 0;
+            }
+            o.lock_mode = op->lock_mode;
+            o.retain_until_ns = op->lock_mode ? op->retain_until_ns : 0;
+        }
+        if (op->set_legal_hold) o.legal_hold = op->legal_hold;
+        unsigned char *rec;
+        size_t len;
+        if (record_encode_object(&o, o.key && strlen(op->bucket) + 1 + strlen(op->key) > 400 ? o.key : NULL, &rec, &len) != 0)
+            return ENOMEM;
+        MDB_val nv = { len, rec };
+        rc = mdb_put(txn, m->versions, &vs[i].key, &nv, 0);
+        if (rc == 0 && i == 0) {
+            meta_key mk;
+            key_encode(op->bucket, op->key, &mk);
+            MDB_val k = { mk.len, mk.b };
+            rc = mdb_put(txn, m->objects, &k, &nv, 0);
+        }
+        free(rec);
+        snprintf(op->result_version, sizeof op->result_version, "%s", o.version_id);
+        return rc;
     }
     case META_BUCKET_CONFIG: {
         if (!bucket_exists(m, txn, op->bucket)) { op->status = ST_NO_SUCH_BUCKET; return 0; }

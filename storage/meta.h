@@ -114,6 +114,7 @@ typedef enum {
     META_UPLOAD_CREATE, META_PART_PUT, META_UPLOAD_COMPLETE, META_UPLOAD_ABORT,
     META_OBJECT_TAGS,          /* record = the new tag set (empty: none) */
     META_BUCKET_VERSIONING,    /* record = "Enabled" or "Suspended" */
+    META_OBJECT_LOCK,          /* set retention / legal hold of a version */
     META_BUCKET_CONFIG,        /* key = config name; record = document (empty: delete) */
 } meta_op_kind;
 
@@ -147,6 +148,13 @@ struct meta_op {
     const char *new_version_id;
     char result_version[40];              /* the version written or removed */
     int result_marker;                    /* it is (or was) a delete marker */
+    /* object lock: deletes of a locked version are refused unless
+     * bypass_governance (GOVERNANCE only); META_OBJECT_LOCK sets these */
+    int bypass_governance;
+    int set_retention, set_legal_hold;
+    uint8_t lock_mode, legal_hold;
+    int64_t retain_until_ns;
+    int64_t now_ns;
     /* results */
     store_status status;
     int replaced;                /* a previous object (or part) existed */

@@ -7,7 +7,7 @@
 enum {
     REC_MAGIC0 = 'C', REC_MAGIC1 = 'R', REC_FORMAT = 1,
     T_SIZE = 1, T_MTIME = 2, T_ETAG = 3, T_VERSION = 4, T_FLAGS = 5, T_DATA_ID = 6,
-    T_CKSUM = 7, T_HEADER = 8, T_INLINE = 9, T_KEY = 10, T_PART = 11, T_CKSUM_TYPE = 12, T_EC = 13, T_TAGS = 14,
+    T_CKSUM = 7, T_HEADER = 8, T_INLINE = 9, T_KEY = 10, T_PART = 11, T_CKSUM_TYPE = 12, T_EC = 13, T_TAGS = 14, T_RETENTION = 15, T_LEGAL_HOLD = 16,
     T_BUCKET_CREATED = 32, T_BUCKET_FLAGS = 33,
 };
 
@@ -91,6 +91,13 @@ int record_encode_object(const object_info *o, const char *store_key, unsigned c
     }
     if (o->cksum_type) put_u64(&e, T_CKSUM_TYPE, o->cksum_type);
     if (o->tags && *o->tags) put_field(&e, T_TAGS, o->tags, strlen(o->tags));
+    if (o->lock_mode) {
+        unsigned char b[9];
+        b[0] = o->lock_mode;
+        for (int i = 0; i < 8; i++) b[1 + i] = (unsigned char)((uint64_t)o->retain_until_ns >> (8 * i));
+        put_field(&e, T_RETENTION, b, 9);
+    }
+    if (o->legal_hold) put_u64(&e, T_LEGAL_HOLD, 1);
     /* erasure layout: reduced flag and the parity the data was coded with */
     if (o->reduced || o->parity >= 0) put_u64(&e, T_EC, (uint64_t)(o->reduced ? 1 : 0) << 8 | (uint64_t)(uint8_t)(o->parity + 1));
     for (size_t i = 0; i < o->n_parts; i++) {
@@ -197,6 +204,13 @@ static int decode_field(uint8_t tag, const unsigned char *p, size_t n, void *vct
         break;
     case T_CKSUM_TYPE: o->cksum_type = (uint8_t)get_u64(p, n); break;
     case T_TAGS: if (!c->listing_only) o->tags = arena_strndup(c->a, (const char *)p, n); break;
+    case T_RETENTION:
+        if (n == 9) {
+            o->lock_mode = p[0];
+            o->retain_until_ns = (int64_t)get_u64(p + 1, 8);
+        }
+        break;
+    case T_LEGAL_HOLD: o->legal_hold = (uint8_t)get_u64(p, n); break;
     case T_EC: {
         uint64_t v = get_u64(p, n);
         o->reduced = (uint8_t)((v >> 8) & 1);

@@ -26,6 +26,7 @@ enum {
 };
 
 enum { CKSUM_TYPE_NONE = 0, CKSUM_TYPE_FULL_OBJECT = 1, CKSUM_TYPE_COMPOSITE = 2 };
+enum { LOCK_NONE = 0, LOCK_GOVERNANCE = 1, LOCK_COMPLIANCE = 2 };
 
 /* One part of a multipart object (or of an upload in progress). */
 typedef struct obj_part {
@@ -62,6 +63,9 @@ typedef struct object_info {
     uint8_t reduced;              /* storage class REDUCED_REDUNDANCY: coded with the reduced parity */
     int8_t parity;                /* parity its data was coded with; -1 unknown (the standard class) */
     const char *tags;             /* tag set as a URL query ("k1=v1&k2=v2"), NULL none */
+    uint8_t lock_mode;            /* object lock: 0 none, LOCK_GOVERNANCE, LOCK_COMPLIANCE */
+    int64_t retain_until_ns;
+    uint8_t legal_hold;           /* 1: on */
     obj_part *parts;              /* OBJ_MULTIPART: in part-number order */
     size_t n_parts;
 } object_info;

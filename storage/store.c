@@ -48,8 +48,27 @@ struct store {
     int scan_active, scan_deep, scan_fast, scan_deep_background;
     uint64_t scan_rate;          /* objects per second in background passes */
     store_heal_status heal;
-    int closing;
+    int closing;                 /* 1: closing, waiting for worker jobs; 2: closed */
+    int jobs;                    /* worker jobs in flight (they use the drives) */
 };
+
+/* Every worker job the store starts is counted, and the store is torn
+ * down only after the last one has come back: a stop in the middle of a
+ * heal or a delete must not free the drives a worker is using. */
+static void store_really_close(store *s);
+
+static int store_queue(store *s, uv_work_t *req, uv_work_cb work, uv_after_work_cb after)
+{
+    s->jobs++;
+    int r = uv_queue_work(s->loop, req, work, after);
+    if (r) s->jobs--;
+    return r;
+}
+
+static void job_done(store *s)
+{
+    if (--s->jobs == 0 && s->closing == 1) store_really_close(s);
+}
 
 static store_status from_errno(int e)
 {
@@ -236,6 +255,12 @@ void store_close(store *s)
     stop_timer(&s->expiry_timer);
     stop_timer(&s->health_timer);
     stop_timer(&s->scan_timer);
+    if (s->jobs == 0) store_really_close(s);
+}
+
+static void store_really_close(store *s)
+{
+    s->closing = 2;
     for (int i = 0; i < s->vol.n_drives; i++) if (s->metas[i]) meta_close(s->metas[i]);
     for (int i = 0; i < s->vol.n_drives; i++) if (s->vol.drives[i]) drive_local_close(s->vol.drives[i]);
     free(s->scan_token);
@@ -378,9 +403,11 @@ static void orphan_after(uv_work_t *req, int status)
 {
     (void)status;
     orphan_sweep *o = req->data;
+    store *s = o->s;
     if (o->removed) log_info("removed %zu unreferenced data files (left by an interrupted write)", o->removed);
     free(o->ids);
     free(o);
+    job_done(s);
 }
 
 static void start_orphan_sweep(store *s)
@@ -394,7 +421,7 @@ static void start_orphan_sweep(store *s)
     o->started.tv_nsec -= 20 * 1000000;
     if (o->started.tv_nsec < 0) { o->started.tv_nsec += 1000000000; o->started.tv_sec--; }
     o->req.data = o;
-    if (uv_queue_work(s->loop, &o->req, orphan_work, orphan_after) != 0) free(o);
+    if (store_queue(s, &o->req, orphan_work, orphan_after) != 0) free(o);
 }
 
 /* ---------- background removal of unreferenced data ---------- */
@@ -407,16 +434,25 @@ static void remove_work(uv_work_t *req)
     vol_remove(&j->s->vol, &j->id);
 }
 
-static void remove_after(uv_work_t *req, int status) { (void)status; free(req->data); }
+static void remove_after(uv_work_t *req, int status)
+{
+    (void)status;
+    remove_job *j = req->data;
+    store *s = j->s;
+    free(j);
+    job_done(s);
+}
 
 static void remove_data_async(store *s, const data_id *id)
 {
+    /* while closing, what is left unreferenced is swept at the next start */
+    if (s->closing) return;
     remove_job *j = malloc(sizeof *j);
     if (!j) return;
     j->req.data = j;
     j->s = s;
     j->id = *id;
-    if (uv_queue_work(s->loop, &j->req, remove_work, remove_after) != 0) free(j);
+    if (store_queue(s, &j->req, remove_work, remove_after) != 0) free(j);
 }
 
 /* ---------- metadata writes, replicated to every online drive ---------- */
@@ -700,9 +736,11 @@ static void delete_done(void *arg, store_status st, const meta_op *result)
 }
 
 void store_object_delete_version(store *s, const char *bucket, const char *key, const char *version_id,
-                                 store_delete_cb cb, void *arg)
+                                 int bypass_governance, store_delete_cb cb, void *arg)
 {
     fanout *f = fanout_new(META_OBJECT_DELETE, bucket, key);
+    f->tmpl.bypass_governance = bypass_governance;
+    f->tmpl.now_ns = now_ns();
     if (version_id) {
         f->tmpl.version_id = strdup(version_id);
         if (!f->tmpl.version_id) abort();
@@ -727,6 +765,21 @@ void store_object_delete_version(store *s, const char *bucket, const char *key, 
     w->cb = cb;
     w->arg = arg;
     fanout_submit(s, f, delete_done, w);
+}
+
+void store_object_set_lock(store *s, const char *bucket, const char *key, const char *version_id,
+                           const lock_change *c, store_done_cb cb, void *arg)
+{
+    fanout *f = fanout_new(META_OBJECT_LOCK, bucket, key);
+    if (version_id && !(f->tmpl.version_id = strdup(version_id))) abort();
+    f->tmpl.set_retention = c->set_retention;
+    f->tmpl.set_legal_hold = c->set_legal_hold;
+    f->tmpl.lock_mode = c->mode;
+    f->tmpl.legal_hold = c->legal_hold;
+    f->tmpl.retain_until_ns = c->retain_until_ns;
+    f->tmpl.bypass_governance = c->bypass_governance;
+    f->tmpl.now_ns = now_ns();
+    submit_simple(s, f, cb, arg);
 }
 
 store_status store_object_info(store *s, arena *a, const char *bucket, const char *key, object_info *out)
@@ -854,23 +907,35 @@ static void discard_work(uv_work_t *req)
 static void discard_after(uv_work_t *req, int status)
 {
     (void)status;
-    put_free(req->data);
+    store_put *p = req->data;
+    store *s = p->s;
+    put_free(p);
+    job_done(s);
 }
 
 static void put_dispose(store_put *p)
 {
     if (p->writer) {
         p->work.data = p;
-        if (uv_queue_work(p->s->loop, &p->work, discard_work, discard_after) == 0) return;
+        if (store_queue(p->s, &p->work, discard_work, discard_after) == 0) return;
     }
     put_free(p);
 }
+
+static void put_after_job(store_put *p);
 
 static void put_after(uv_work_t *req, int status)
 {
     (void)status;
     store_put *p = req->data;
+    store *s = p->s;
     p->inflight = 0;
+    put_after_job(p);       /* may free p */
+    job_done(s);
+}
+
+static void put_after_job(store_put *p)
+{
     if (p->aborted) {
         if (p->committed_data) remove_data_async(p->s, &p->id);
         put_dispose(p);
@@ -925,7 +990,7 @@ static void put_submit(store_put *p, int final)
     p->job_inline = 0;
     p->inflight = 1;
     p->work.data = p;
-    if (uv_queue_work(p->s->loop, &p->work, put_work, put_after) != 0) {
+    if (store_queue(p->s, &p->work, put_work, put_after) != 0) {
         p->inflight = 0;
         p->error = -EIO;
     }
@@ -967,7 +1032,7 @@ void store_put_finish(store_put *p, store_done_cb cb, void *arg)
         p->job_final = 0;
         p->inflight = 1;
         p->work.data = p;
-        if (uv_queue_work(p->s->loop, &p->work, put_work, put_after) != 0) {
+        if (store_queue(p->s, &p->work, put_work, put_after) != 0) {
             p->inflight = 0;
             p->finished = 1;
             cb(arg, ST_IO_ERROR);
@@ -1216,18 +1281,21 @@ static void reader_free_after(uv_work_t *req, int status)
 {
     (void)status;
     store_reader *r = req->data;
+    store *s = r->s;
     if (r->damaged_seg && !r->s->closing) {
         /* a read that met damage queues its data for healing */
         const read_segment *sg = &r->segs[r->damaged_seg - 1];
         heal_enqueue(r->s, &sg->id, sg->size, sg->parity, 1);
     }
     reader_free(r);
+    job_done(s);
 }
 
 static void open_after(uv_work_t *req, int status)
 {
     (void)status;
     store_reader *r = req->data;
+    store *s = r->s;
     r->busy = 0;
     if (r->error) {
         store_open_cb cb = r->open_cb;
@@ -1236,9 +1304,10 @@ static void open_after(uv_work_t *req, int status)
         if (r->vr) vol_reader_close(r->vr);
         reader_free(r);
         cb(arg, st, NULL);
-        return;
+    } else {
+        r->open_cb(r->arg, ST_OK, r);
     }
-    r->open_cb(r->arg, ST_OK, r);
+    job_done(s);
 }
 
 void store_read_open(store *s, const object_info *o, store_open_cb cb, void *arg)
@@ -1274,7 +1343,7 @@ void store_read_open(store *s, const object_info *o, store_open_cb cb, void *arg
     r->arg = arg;
     r->work.data = r;
     r->busy = 1;
-    if (uv_queue_work(s->loop, &r->work, open_work, open_after) != 0) {
+    if (store_queue(s, &r->work, open_work, open_after) != 0) {
         reader_free(r);
         cb(arg, ST_IO_ERROR, NULL);
     }
@@ -1307,16 +1376,18 @@ static void read_after(uv_work_t *req, int status)
 {
     (void)status;
     store_reader *r = req->data;
+    store *s = r->s;
     r->busy = 0;
     if (r->closing) {
         r->work.data = r;
-        if (uv_queue_work(r->s->loop, &r->work, reader_close_work, reader_free_after) != 0) {
+        if (store_queue(s, &r->work, reader_close_work, reader_free_after) != 0) {
             reader_close_work(&r->work);
             reader_free(r);
         }
-        return;
+    } else {
+        r->read_cb(r->arg, r->got);
     }
-    r->read_cb(r->arg, r->got);
+    job_done(s);
 }
 
 void store_read(store_reader *r, uint64_t off, void *buf, size_t n, store_read_cb cb, void *arg)
@@ -1328,7 +1399,7 @@ void store_read(store_reader *r, uint64_t off, void *buf, size_t n, store_read_c
     r->arg = arg;
     r->busy = 1;
     r->work.data = r;
-    if (uv_queue_work(r->s->loop, &r->work, read_work, read_after) != 0) {
+    if (store_queue(r->s, &r->work, read_work, read_after) != 0) {
         r->busy = 0;
         cb(arg, -EIO);
     }
@@ -1339,7 +1410,7 @@ void store_read_close(store_reader *r)
     r->closing = 1;
     if (r->busy) return;   /* read_after closes */
     r->work.data = r;
-    if (uv_queue_work(r->s->loop, &r->work, reader_close_work, reader_free_after) != 0) {
+    if (store_queue(r->s, &r->work, reader_close_work, reader_free_after) != 0) {
         reader_close_work(&r->work);
         reader_free(r);
     }
@@ -1359,6 +1430,7 @@ static void heal_after(uv_work_t *req, int status)
     (void)status;
     store *s = req->data;
     s->heal_busy = 0;
+    if (s->closing) { job_done(s); return; }
     if (s->heal_result == 0) {
         if (s->heal_shards) {
             s->heal.objects_healed++;
@@ -1368,7 +1440,8 @@ static void heal_after(uv_work_t *req, int status)
     } else {
         s->heal.objects_failed++;
     }
-    if (!s->closing) heal_run_next(s);
+    heal_run_next(s);
+    job_done(s);
 }
 
 static void heal_work_fn(uv_work_t *req)
@@ -1386,7 +1459,7 @@ static void heal_run_next(store *s)
     s->q_len--;
     s->heal_busy = 1;
     s->heal_work.data = s;
-    if (uv_queue_work(s->loop, &s->heal_work, heal_work_fn, heal_after) != 0) s->heal_busy = 0;
+    if (store_queue(s, &s->heal_work, heal_work_fn, heal_after) != 0) s->heal_busy = 0;
 }
 
 static void heal_enqueue(store *s, const data_id *id, uint64_t size, int parity, int deep)

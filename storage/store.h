@@ -119,7 +119,17 @@ store_status store_list_versions(store *s, arena *a, const char *bucket, const v
  * it is a delete marker. */
 typedef void (*store_delete_cb)(void *arg, store_status st, const char *version_id, int marker);
 void store_object_delete_version(store *s, const char *bucket, const char *key, const char *version_id,
-                                 store_delete_cb cb, void *arg);
+                                 int bypass_governance, store_delete_cb cb, void *arg);
+/* Object lock of one version (NULL: the latest): retention (mode 0 clears
+ * it) and/or legal hold, under the rules of the current retention. */
+typedef struct lock_change {
+    int set_retention, set_legal_hold;
+    uint8_t mode, legal_hold;
+    int64_t retain_until_ns;
+    int bypass_governance;
+} lock_change;
+void store_object_set_lock(store *s, const char *bucket, const char *key, const char *version_id,
+                           const lock_change *c, store_done_cb cb, void *arg);
 
 /* Writing */
 typedef struct store_put store_put;

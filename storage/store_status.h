@@ -23,6 +23,7 @@ typedef enum store_status {
     ST_NO_READ_QUORUM,        /* too few drives online to read */
     ST_NO_SUCH_VERSION,
     ST_DELETE_MARKER,         /* the version asked for is a delete marker */
+    ST_LOCKED,                /* object lock: retention or legal hold forbids it */
 } store_status;
 
 const char *store_status_text(store_status s);

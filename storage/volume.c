@@ -347,13 +347,15 @@ static int decode_block(vol_reader *r, uint64_t b)
         good += present[j];
     }
     if (good < g->k) {
-        r->damage++;
         for (int j = g->k; j < g->k + g->m && good < g->k; j++) {
             present[j] = read_shard(r, j, foff, ss);
-            if (present[j]) good++; else r->damage++;
+            good += present[j];
         }
+        /* Damage is a shard missing or corrupt on a drive that is there:
+         * an offline drive is nothing a heal could fix now. */
+        for (int j = 0; j < g->k + g->m; j++)
+            if (!present[j] && r->opened[j] != 0 && volume_online(r->v, r->drive_of[j])) r->damage++;
         if (good < g->k) return -EIO;
-        for (int j = 0; j < g->k; j++) if (!present[j]) r->damage++;
         if (ec_reconstruct(g->codec, r->shards, present, ss) != 0) return -EIO;
     }
     for (int j = 0; j < g->k; j++) {

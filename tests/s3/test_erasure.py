@@ -376,3 +376,21 @@ def test_noncurrent_versions_are_healed(make_server, tmp_path):
     dep.start()
     assert dep.c.get_object(Bucket="vers-bucket", Key="model")["Body"].read() == new
     assert dep.c.get_object(Bucket="vers-bucket", Key="model", VersionId=v1)["Body"].read() == old
+
+
+def test_sigterm_during_background_work_exits_cleanly(make_server, tmp_path):
+    """A stop while replaced data is being removed, or a heal runs, waits
+    for those workers instead of pulling the drives from under them."""
+    dep = Deployment(make_server, str(tmp_path / "drives"), 4).start()
+    dep.c.create_bucket(Bucket="bg-bucket")
+    body = os.urandom(16 * MIB)
+    for round in range(3):
+        for _ in range(3):
+            dep.c.put_object(Bucket="bg-bucket", Key="same", Body=body)   # each replaces the last
+        ok, _ = dep.srv.stop(15)
+        assert ok and dep.srv.proc.returncode == 0, "exit %s:\n%s" % (dep.srv.proc.returncode, dep.srv.log_tail())
+        if round == 1:
+            shutil.rmtree(dep.drives[0])          # the next start heals it while we stop it again
+            os.makedirs(dep.drives[0])
+        dep.start()
+    assert dep.c.get_object(Bucket="bg-bucket", Key="same")["Body"].read() == body

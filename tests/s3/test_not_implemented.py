@@ -18,10 +18,9 @@ def test_put_bucket_versioning_mfa_delete(s3, bucket):
         Bucket=bucket, VersioningConfiguration={"Status": "Enabled", "MFADelete": "Enabled"}))
 
 
-def test_put_object_retention(s3, bucket):
-    s3.put_object(Bucket=bucket, Key="t", Body=b"x")
-    _expect_501(lambda: s3.put_object_legal_hold(
-        Bucket=bucket, Key="t", LegalHold={"Status": "ON"}))
+def test_put_bucket_encryption(s3, bucket):
+    _expect_501(lambda: s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={
+        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}))
 
 
 def test_put_bucket_policy(s3, bucket):
