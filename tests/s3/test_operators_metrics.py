@@ -270,3 +270,26 @@ def test_prometheus_without_token_sees_target_down(usage_server, tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
+
+
+def test_bucket_usage_pages_through_a_large_bucket(usage_server):
+    """More keys than one scanner page (1000): the pass continues after each
+    page's last key and counts every object exactly once."""
+    import concurrent.futures
+    c = s3util.make_client(usage_server.endpoint, max_pool_connections=8)
+    c.create_bucket(Bucket="usage-big")
+    n = 2100
+
+    def put(i):
+        c.put_object(Bucket="usage-big", Key="k/%05d" % i, Body=b"b" * (i % 7))
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        list(ex.map(put, range(n)))
+    want_bytes = sum(i % 7 for i in range(n))
+    tok = token(usage_server)
+
+    def ready():
+        m = parse_metrics(scrape(usage_server, tok=tok)[2].decode())
+        return m if metric(m, "minio_bucket_usage_object_total", bucket="usage-big") == n else None
+    m = wait_for(ready, 20, 0.2)
+    assert m, scrape(usage_server, tok=tok)[2].decode()[-2000:]
+    assert metric(m, "minio_bucket_usage_total_bytes", bucket="usage-big") == want_bytes
