@@ -73,6 +73,7 @@ static const s3_error_info table[S3E_COUNT] = {
     [S3E_NO_SUCH_CORS] = { "NoSuchCORSConfiguration", 404, "The CORS configuration does not exist." },
     [S3E_CORS_FORBIDDEN] = { "AccessForbidden", 403, "CORSResponse: This CORS request is not allowed." },
     [S3E_BAD_REQUEST] = { "BadRequest", 400, "Bad Request." },
+    [S3E_NO_SUCH_LIFECYCLE] = { "NoSuchLifecycleConfiguration", 404, "The lifecycle configuration does not exist." },
     [S3E_NO_LOCK_CONFIG] = { "ObjectLockConfigurationNotFoundError", 404,
         "Object Lock configuration does not exist for this bucket" },
     [S3E_NO_OBJECT_LOCK] = { "NoSuchObjectLockConfiguration", 404,

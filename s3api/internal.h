@@ -24,6 +24,7 @@ struct s3api {
     char key_region[64];
     unsigned char signing_key[32];
     uint64_t min_part_size;        /* 5 MiB; CAIRN_TEST_MIN_PART_SIZE lowers it for tests */
+    void *lifecycle;               /* the lifecycle scanner's state */
 };
 
 typedef enum payload_mode {
@@ -125,6 +126,10 @@ void op_post_object(s3_req *r);
 void op_bucket_versioning(s3_req *r);
 void op_object_lock_config(s3_req *r);
 void op_object_lock(s3_req *r, int legal_hold);
+void op_lifecycle(s3_req *r);
+void s3_lifecycle_expiration_header(s3_req *r, const object_info *o);
+void s3_lifecycle_start(s3api *api);
+void s3_lifecycle_free(s3api *api);
 /* object_lock.c */
 int s3_bucket_lock_enabled(s3_req *r, int *default_mode, int64_t *default_ns);
 s3_error s3_lock_from_headers(s3_req *r, object_info *o, const char **msg);

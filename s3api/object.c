@@ -36,6 +36,7 @@ static void add_get_headers(s3_req *r, const object_info *o)
     http_add_header(ex, "Accept-Ranges", "bytes");
     if (o->reduced) http_add_header(ex, "x-amz-storage-class", "REDUCED_REDUNDANCY");
     if (o->tags) http_add_header(ex, "x-amz-tagging-count", arena_printf(r->a, "%zu", s3_tag_count(o->tags)));
+    if (!(o->flags & OBJ_DELETE_MARKER)) s3_lifecycle_expiration_header(r, o);
     int has_type = 0;
     for (size_t i = 0; i < o->n_headers; i++) {
         const char *n = o->headers[i].name;

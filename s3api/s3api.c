@@ -21,10 +21,15 @@ s3api *s3api_new(const s3api_config *cfg)
      * during Complete, paging).  Never set in production. */
     const char *mps = getenv("CAIRN_TEST_MIN_PART_SIZE");
     api->min_part_size = mps && *mps ? strtoull(mps, NULL, 10) : 5 * 1024 * 1024;
+    s3_lifecycle_start(api);
     return api;
 }
 
-void s3api_free(s3api *api) { free(api); }
+void s3api_free(s3api *api)
+{
+    s3_lifecycle_free(api);
+    free(api);
+}
 
 const char *s3_header(s3_req *r, const char *lower_name) { return http_header_get(r->ex, lower_name); }
 
@@ -57,7 +62,7 @@ void s3_add_object_headers(s3_req *r, const object_info *o)
  * NotImplemented, never a silent success. */
 static const char *const unimplemented_subresources[] = {
     "accelerate", "analytics", "encryption", "intelligent-tiering",
-    "inventory", "lifecycle", "logging", "metrics", "notification",
+    "inventory", "logging", "metrics", "notification",
     "ownershipControls", "policy", "policyStatus", "publicAccessBlock",
     "replication", "requestPayment", "restore", "select", "torrent",
     "website", "renameObject",
@@ -151,6 +156,7 @@ static void dispatch(s3_req *r)
         if (query_find(&r->q, "tagging") && !missing) { op_tagging(r); return; }
         if (query_find(&r->q, "cors") && !missing) { op_cors(r); return; }
         if ((get || put) && query_find(&r->q, "object-lock")) { op_object_lock_config(r); return; }
+        if ((get || put || del) && query_find(&r->q, "lifecycle")) { op_lifecycle(r); return; }
         if (missing || query_find(&r->q, "acl")) {
             s3_error_reply(r, S3E_NOT_IMPLEMENTED,
                            arena_printf(r->a, "cairn does not implement this bucket sub-resource (%s) yet.",

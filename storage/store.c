@@ -33,6 +33,9 @@ struct store {
     uv_timer_t *expiry_timer;    /* stale multipart uploads, when enabled */
     uint64_t upload_max_age_ms;
     uv_timer_t *health_timer;    /* notices drives that vanish */
+    uv_timer_t *periodic_timer;  /* the layer above's periodic task */
+    void (*periodic)(void *ctx);
+    void *periodic_ctx;
     /* healing */
     uv_timer_t *scan_timer;
     heal_item queue[HEAL_QUEUE];
@@ -255,6 +258,7 @@ void store_close(store *s)
     stop_timer(&s->expiry_timer);
     stop_timer(&s->health_timer);
     stop_timer(&s->scan_timer);
+    stop_timer(&s->periodic_timer);
     if (s->jobs == 0) store_really_close(s);
 }
 
@@ -311,6 +315,24 @@ static void on_health_timer(uv_timer_t *t)
         struct stat st;
         if (stat(path, &st) != 0) volume_mark_offline(&s->vol, i, "its format record is gone (drive removed or replaced)");
     }
+}
+
+static void on_periodic(uv_timer_t *t)
+{
+    store *s = t->data;
+    if (!s->closing && s->periodic) s->periodic(s->periodic_ctx);
+}
+
+void store_set_periodic(store *s, void (*tick)(void *ctx), void *ctx, uint64_t interval_ms)
+{
+    if (s->periodic_timer || !interval_ms) return;
+    s->periodic_timer = malloc(sizeof *s->periodic_timer);
+    if (!s->periodic_timer) return;
+    s->periodic = tick;
+    s->periodic_ctx = ctx;
+    uv_timer_init(s->loop, s->periodic_timer);
+    s->periodic_timer->data = s;
+    uv_timer_start(s->periodic_timer, on_periodic, interval_ms, interval_ms);
 }
 
 void store_start_health_checks(store *s)

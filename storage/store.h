@@ -196,6 +196,10 @@ void store_upload_abort(store *s, const char *bucket, const char *key, const cha
  * their parts' space comes back. */
 void store_start_upload_expiry(store *s, uint64_t max_age_ms, uint64_t interval_ms);
 
+/* A periodic task of the layer above (the lifecycle scanner), run on the
+ * event loop every interval until the store closes. */
+void store_set_periodic(store *s, void (*tick)(void *ctx), void *ctx, uint64_t interval_ms);
+
 /* Reading object data (objects that are not inline; multipart objects
  * read across their parts' files transparently) */
 typedef struct store_reader store_reader;

@@ -32,22 +32,18 @@ def test_put_bucket_acl_public(s3, bucket):
     _expect_501(lambda: s3.put_bucket_acl(Bucket=bucket, ACL="public-read"))
 
 
-def test_put_bucket_lifecycle(s3, bucket):
-    _expect_501(lambda: s3.put_bucket_lifecycle_configuration(
-        Bucket=bucket, LifecycleConfiguration={"Rules": [{
-            "ID": "r", "Status": "Enabled", "Filter": {"Prefix": "tmp/"},
-            "Expiration": {"Days": 1}}]}))
+def test_put_bucket_notification(s3, bucket):
+    _expect_501(lambda: s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={
+        "QueueConfigurations": [{"QueueArn": "arn:aws:sqs:us-east-1:1:q", "Events": ["s3:ObjectCreated:*"]}]}))
 
 
 def test_raw_not_implemented_has_xml_and_request_id(raw, bucket):
-    body = (b'<LifecycleConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ID>r</ID>'
-            b"<Filter><Prefix>x/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration>"
-            b"</Rule></LifecycleConfiguration>")
-    r = raw("PUT", "/" + bucket, "lifecycle", body=body, headers={"Content-MD5": b64md5(body)})
+    body = b'{"Version":"2012-10-17","Statement":[]}'
+    r = raw("PUT", "/" + bucket, "policy", body=body, headers={"Content-MD5": b64md5(body)})
     assert_error(r, 501, "NotImplemented")
 
 
 def test_not_implemented_needs_auth_first(raw, bucket):
     # unauthenticated callers learn nothing: auth is checked before routing to 501
-    r = raw("PUT", "/" + bucket, "lifecycle", body=b"<x/>", signed=False)
+    r = raw("PUT", "/" + bucket, "policy", body=b"{}", signed=False)
     assert_error(r, 403, "AccessDenied")
