@@ -1044,6 +1044,12 @@ static void on_connection(uv_stream_t *listener, int status)
     c->parser.data = c;
     c->last_activity_ms = now_ms(s);
     uv_timer_start(&c->timer, on_conn_timer, 1000, 1000);
+    if ((s->n_conns > s->limits.max_connections || s->shutting_down) && c->ssl) {
+        /* No answer can be written before a handshake we do not want to
+         * spend on a connection we refuse: close it. */
+        conn_close(c);
+        return;
+    }
     if (s->n_conns > s->limits.max_connections || s->shutting_down) {
         http_exchange *ex = exchange_new(c);
         c->ex = ex;

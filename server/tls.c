@@ -36,6 +36,23 @@ static void ssl_reason(const char *what, const char *path, char *err, size_t cap
     snprintf(err, cap, "%s %s: %s", what, path, buf);
 }
 
+/* ALPN: this server speaks HTTP/1.1 only; say so to clients that offer
+ * it (and let the others go on without ALPN). */
+static int select_alpn(SSL *ssl, const unsigned char **out, unsigned char *outlen, const unsigned char *in,
+                       unsigned int inlen, void *arg)
+{
+    (void)ssl;
+    (void)arg;
+    static const unsigned char http11[] = { 8, 'h', 't', 't', 'p', '/', '1', '.', '1' };
+    unsigned char *sel = NULL;
+    unsigned char sel_len = 0;
+    if (SSL_select_next_proto(&sel, &sel_len, http11, sizeof http11, in, inlen) != OPENSSL_NPN_NEGOTIATED)
+        return SSL_TLSEXT_ERR_NOACK;
+    *out = sel;
+    *outlen = sel_len;
+    return SSL_TLSEXT_ERR_OK;
+}
+
 SSL_CTX *tls_context_new(const char *dir, char *err, size_t errcap)
 {
     char crt[4200], key[4200];
@@ -54,6 +71,7 @@ SSL_CTX *tls_context_new(const char *dir, char *err, size_t errcap)
     SSL_CTX_set_num_tickets(ctx, 0);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+    SSL_CTX_set_alpn_select_cb(ctx, select_alpn, NULL);
     if (SSL_CTX_use_certificate_chain_file(ctx, crt) != 1) {
         ssl_reason("cannot load the certificate", crt, err, errcap);
         SSL_CTX_free(ctx);

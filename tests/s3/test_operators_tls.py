@@ -151,6 +151,7 @@ def test_tls_versions_and_keepalive(tls_server, version):
     s = ctx.wrap_socket(raw, server_hostname="127.0.0.1")
     try:
         assert s.version() == version.replace("_", ".")
+        assert s.selected_alpn_protocol() is None      # none offered: none chosen
         f = s.makefile("rb")
         # two requests on one connection, the second pipelined behind the first
         req = b"GET /minio/health/live HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -260,3 +261,46 @@ def test_admin_cli_over_tls(tls_server):
     # the system's CAs do not include the test CA
     r = subprocess.run(base + ["info"], capture_output=True, text=True, env=env, timeout=30)
     assert r.returncode == 1 and "TLS handshake" in r.stderr, r.stderr
+
+
+def test_alpn_picks_http11(tls_server):
+    ctx = ssl.create_default_context(cafile=tls_server.ca)
+    ctx.set_alpn_protocols(["h2", "http/1.1"])
+    with socket.create_connection(("127.0.0.1", tls_server.port), timeout=10) as raw:
+        with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as s:
+            assert s.selected_alpn_protocol() == "http/1.1"
+    ctx2 = ssl.create_default_context(cafile=tls_server.ca)
+    ctx2.set_alpn_protocols(["h2"])
+    with socket.create_connection(("127.0.0.1", tls_server.port), timeout=10) as raw:
+        with ctx2.wrap_socket(raw, server_hostname="127.0.0.1") as s:
+            assert s.selected_alpn_protocol() is None      # h2 only: no ALPN, HTTP/1.1 it is
+
+
+def test_tls_connection_limit(make_server, tmp_path):
+    d = str(tmp_path)
+    ca = make_ca(d)
+    certs = os.path.join(d, "certs")
+    make_cert(d, certs)
+    srv = TlsServer(os.path.join(d, "data"), args=["--certs-dir", certs], log_path=os.path.join(d, "s.log"),
+                    env_extra={"CAIRN_MAX_CONNECTIONS": "2"})
+    srv.ca = ca
+    srv.start()
+    try:
+        time.sleep(0.3)     # the readiness probe's connection closes first
+        ctx = ssl.create_default_context(cafile=ca)
+        held = []
+        for _ in range(2):
+            raw = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+            held.append(ctx.wrap_socket(raw, server_hostname="127.0.0.1"))
+        # the third is refused (closed), and the server goes on
+        raw = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+        with pytest.raises((ssl.SSLError, ConnectionError, OSError)):
+            ctx.wrap_socket(raw, server_hostname="127.0.0.1").sendall(b"GET / HTTP/1.1\r\n\r\n")
+        raw.close()
+        for h in held:
+            h.close()
+        with urllib.request.urlopen(srv.endpoint + "/minio/health/live", context=ctx, timeout=10) as r:
+            assert r.status == 200
+    finally:
+        srv.stop(10)
+        srv.kill9()
