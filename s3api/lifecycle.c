@@ -10,7 +10,6 @@
  * CAIRN_TEST_LIFECYCLE_DAY_SECONDS makes a day that many seconds, so the
  * rules can be tested end to end; never set in production.
  */
-#include <expat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -37,39 +36,16 @@ typedef struct lc_rule {
 
 typedef struct lc_parse {
     arena *a;
-    XML_Parser parser;
     lc_rule *rules;
     size_t n;
-    int bad;
-    char path[256];
-    char text[1024];
-    size_t text_len;
     tag_pair tag;
 } lc_parse;
 
-static void lc_fail(lc_parse *d)
+static int lc_start(void *ctx, const char *path)
 {
-    d->bad = 1;
-    XML_StopParser(d->parser, XML_FALSE);
-}
-
-static const char *lname(const char *n)
-{
-    const char *sep = strrchr(n, '|');
-    return sep ? sep + 1 : n;
-}
-
-static void lc_start(void *ud, const XML_Char *name, const XML_Char **atts)
-{
-    (void)atts;
-    lc_parse *d = ud;
-    const char *ln = lname(name);
-    size_t pl = strlen(d->path);
-    if (pl + strlen(ln) + 2 >= sizeof d->path) { lc_fail(d); return; }
-    snprintf(d->path + pl, sizeof d->path - pl, "/%s", ln);
-    d->text_len = 0;
-    if (strcmp(d->path, "/LifecycleConfiguration/Rule") == 0) {
-        if (d->n == MAX_RULES) { lc_fail(d); return; }
+    lc_parse *d = ctx;
+    if (strcmp(path, "/LifecycleConfiguration/Rule") == 0) {
+        if (d->n == MAX_RULES) return 1;
         lc_rule *r = &d->rules[d->n++];
         memset(r, 0, sizeof *r);
         r->size_gt = r->size_lt = -1;
@@ -77,6 +53,7 @@ static void lc_start(void *ud, const XML_Char *name, const XML_Char **atts)
         r->exp_date_ns = -1;
         r->enabled = -1;
     }
+    return strncmp(path, "/LifecycleConfiguration", 23) != 0;
 }
 
 static long num(const char *s, int *ok)
@@ -87,85 +64,56 @@ static long num(const char *s, int *ok)
     return v;
 }
 
-static void lc_end(void *ud, const XML_Char *name)
+static int lc_end(void *ctx, const char *p, const char *t, size_t len)
 {
-    lc_parse *d = ud;
-    (void)name;
-    d->text[d->text_len] = '\0';
-    const char *p = d->path, *t = d->text;
+    (void)len;
+    lc_parse *d = ctx;
     lc_rule *r = d->n ? &d->rules[d->n - 1] : NULL;
     int ok = 1;
-    if (r && strncmp(p, "/LifecycleConfiguration/Rule/", 29) == 0) {
-        const char *q = p + 29;
-        if (!strcmp(q, "ID")) r->id = arena_strdup(d->a, t);
-        else if (!strcmp(q, "Status")) r->enabled = !strcmp(t, "Enabled") ? 1 : !strcmp(t, "Disabled") ? 0 : (ok = 0, 0);
-        else if (!strcmp(q, "Prefix") || !strcmp(q, "Filter/Prefix") || !strcmp(q, "Filter/And/Prefix")) r->prefix = arena_strdup(d->a, t);
-        else if (!strcmp(q, "Filter/ObjectSizeGreaterThan") || !strcmp(q, "Filter/And/ObjectSizeGreaterThan")) r->size_gt = num(t, &ok);
-        else if (!strcmp(q, "Filter/ObjectSizeLessThan") || !strcmp(q, "Filter/And/ObjectSizeLessThan")) r->size_lt = num(t, &ok);
-        else if (!strcmp(q, "Filter/Tag/Key") || !strcmp(q, "Filter/And/Tag/Key")) d->tag.key = arena_strdup(d->a, t);
-        else if (!strcmp(q, "Filter/Tag/Value") || !strcmp(q, "Filter/And/Tag/Value")) d->tag.value = arena_strdup(d->a, t);
-        else if (!strcmp(q, "Filter/Tag") || !strcmp(q, "Filter/And/Tag")) {
-            if (!d->tag.key || r->n_tags == 10) ok = 0;
-            else { r->tags[r->n_tags].key = d->tag.key; r->tags[r->n_tags].value = d->tag.value ? d->tag.value : ""; r->n_tags++; }
-            d->tag.key = d->tag.value = NULL;
-        } else if (!strcmp(q, "Expiration/Days")) { r->exp_days = num(t, &ok); if (r->exp_days == 0) ok = 0; }
-        else if (!strcmp(q, "Expiration/Date")) {
-            struct tm tm;
-            memset(&tm, 0, sizeof tm);
-            if (sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) ok = 0;
-            tm.tm_year -= 1900;
-            tm.tm_mon -= 1;
-            r->exp_date_ns = (int64_t)timegm(&tm) * 1000000000;
-        } else if (!strcmp(q, "Expiration/ExpiredObjectDeleteMarker")) r->exp_marker = !strcmp(t, "true");
-        else if (!strcmp(q, "NoncurrentVersionExpiration/NoncurrentDays")) { r->nc_days = num(t, &ok); if (r->nc_days == 0) ok = 0; }
-        else if (!strcmp(q, "NoncurrentVersionExpiration/NewerNoncurrentVersions")) r->nc_newer = num(t, &ok);
-        else if (!strcmp(q, "AbortIncompleteMultipartUpload/DaysAfterInitiation")) { r->abort_days = num(t, &ok); if (r->abort_days == 0) ok = 0; }
-        else if (!strncmp(q, "Transition", 10) || !strncmp(q, "NoncurrentVersionTransition", 27)) r->transition = 1;
-    }
-    if (!ok) { lc_fail(d); return; }
-    char *slash = strrchr(d->path, '/');
-    if (slash) *slash = '\0';
-    d->text_len = 0;
-}
-
-static void lc_text(void *ud, const XML_Char *s, int len)
-{
-    lc_parse *d = ud;
-    if (d->text_len + (size_t)len >= sizeof d->text) { lc_fail(d); return; }
-    memcpy(d->text + d->text_len, s, (size_t)len);
-    d->text_len += (size_t)len;
-}
-
-static void lc_doctype(void *ud, const XML_Char *n, const XML_Char *s, const XML_Char *p, int h)
-{
-    (void)n; (void)s; (void)p; (void)h;
-    lc_fail(ud);
+    if (!r || strncmp(p, "/LifecycleConfiguration/Rule/", 29) != 0) return 0;
+    const char *q = p + 29;
+    if (!strcmp(q, "ID")) r->id = arena_strdup(d->a, t);
+    else if (!strcmp(q, "Status")) r->enabled = !strcmp(t, "Enabled") ? 1 : !strcmp(t, "Disabled") ? 0 : (ok = 0, 0);
+    else if (!strcmp(q, "Prefix") || !strcmp(q, "Filter/Prefix") || !strcmp(q, "Filter/And/Prefix")) r->prefix = arena_strdup(d->a, t);
+    else if (!strcmp(q, "Filter/ObjectSizeGreaterThan") || !strcmp(q, "Filter/And/ObjectSizeGreaterThan")) r->size_gt = num(t, &ok);
+    else if (!strcmp(q, "Filter/ObjectSizeLessThan") || !strcmp(q, "Filter/And/ObjectSizeLessThan")) r->size_lt = num(t, &ok);
+    else if (!strcmp(q, "Filter/Tag/Key") || !strcmp(q, "Filter/And/Tag/Key")) d->tag.key = arena_strdup(d->a, t);
+    else if (!strcmp(q, "Filter/Tag/Value") || !strcmp(q, "Filter/And/Tag/Value")) d->tag.value = arena_strdup(d->a, t);
+    else if (!strcmp(q, "Filter/Tag") || !strcmp(q, "Filter/And/Tag")) {
+        if (!d->tag.key || r->n_tags == 10) ok = 0;
+        else { r->tags[r->n_tags].key = d->tag.key; r->tags[r->n_tags].value = d->tag.value ? d->tag.value : ""; r->n_tags++; }
+        d->tag.key = d->tag.value = NULL;
+    } else if (!strcmp(q, "Expiration/Days")) { r->exp_days = num(t, &ok); if (r->exp_days == 0) ok = 0; }
+    else if (!strcmp(q, "Expiration/Date")) {
+        struct tm tm;
+        memset(&tm, 0, sizeof tm);
+        if (sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) ok = 0;
+        tm.tm_year -= 1900;
+        tm.tm_mon -= 1;
+        r->exp_date_ns = (int64_t)timegm(&tm) * 1000000000;
+    } else if (!strcmp(q, "Expiration/ExpiredObjectDeleteMarker")) r->exp_marker = !strcmp(t, "true");
+    else if (!strcmp(q, "NoncurrentVersionExpiration/NoncurrentDays")) { r->nc_days = num(t, &ok); if (r->nc_days == 0) ok = 0; }
+    else if (!strcmp(q, "NoncurrentVersionExpiration/NewerNoncurrentVersions")) r->nc_newer = num(t, &ok);
+    else if (!strcmp(q, "AbortIncompleteMultipartUpload/DaysAfterInitiation")) { r->abort_days = num(t, &ok); if (r->abort_days == 0) ok = 0; }
+    else if (!strncmp(q, "Transition", 10) || !strncmp(q, "NoncurrentVersionTransition", 27)) r->transition = 1;
+    return !ok;
 }
 
 /* 0 ok, -1 malformed, -2 uses transitions */
 static int parse_rules(arena *a, const char *body, size_t n, lc_rule **out, size_t *count)
 {
-    lc_parse *d = arena_calloc(a, sizeof *d);
-    d->a = a;
-    d->rules = arena_alloc(a, MAX_RULES * sizeof *d->rules);
-    d->parser = XML_ParserCreateNS(NULL, '|');
-    if (!d->parser) return -1;
-    XML_SetUserData(d->parser, d);
-    XML_SetElementHandler(d->parser, lc_start, lc_end);
-    XML_SetCharacterDataHandler(d->parser, lc_text);
-    XML_SetStartDoctypeDeclHandler(d->parser, lc_doctype);
-    int ok = XML_Parse(d->parser, body ? body : "", (int)n, XML_TRUE) == XML_STATUS_OK;
-    XML_ParserFree(d->parser);
-    if (!ok || d->bad || !d->n) return -1;
-    for (size_t i = 0; i < d->n; i++) {
-        lc_rule *r = &d->rules[i];
+    lc_parse d = { .a = a };
+    d.rules = arena_alloc(a, MAX_RULES * sizeof *d.rules);
+    if (xml_walk(body, n, lc_start, lc_end, &d) != 0 || !d.n) return -1;
+    for (size_t i = 0; i < d.n; i++) {
+        lc_rule *r = &d.rules[i];
         if (r->transition) return -2;
         if (r->enabled < 0) return -1;
         if (r->exp_days < 0 && r->exp_date_ns < 0 && !r->exp_marker && r->nc_days < 0 && r->abort_days < 0) return -1;
         if (r->exp_days >= 0 && r->exp_date_ns >= 0) return -1;
     }
-    *out = d->rules;
-    *count = d->n;
+    *out = d.rules;
+    *count = d.n;
     return 0;
 }
 

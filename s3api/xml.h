@@ -12,6 +12,15 @@
 
 #include "../common/arena.h"
 
+/* The one expat driver every parser here uses: no DTDs, element text at
+ * most 4 KiB, nesting at most 8 deep.  start is called as an element
+ * opens and end as it closes with its text; path is "/Root/Child/..."
+ * without namespaces.  A callback returning nonzero rejects the document.
+ * Returns 0 for a well-formed document both callbacks accepted. */
+typedef int (*xml_start_fn)(void *ctx, const char *path);
+typedef int (*xml_end_fn)(void *ctx, const char *path, const char *text, size_t len);
+int xml_walk(const char *body, size_t n, xml_start_fn start, xml_end_fn end, void *ctx);
+
 typedef struct delete_entry {
     const char *key;
     const char *version_id;     /* NULL when absent */

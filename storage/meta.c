@@ -136,7 +136,8 @@ int meta_open(uv_loop_t *loop, const char *sys_dir, meta **out)
     /* Address space only: the file grows as records are written. */
     mdb_env_set_mapsize(m->env, (size_t)64 << 30);
     mdb_env_set_maxreaders(m->env, 256);
-    if ((rc = mdb_env_open(m->env, path, MDB_NOTLS, 0600))) goto fail;
+    /* NORDAHEAD: records are read at random; readahead only fills memory */
+    if ((rc = mdb_env_open(m->env, path, MDB_NOTLS | MDB_NORDAHEAD, 0600))) goto fail;
     int stale = 0;
     mdb_reader_check(m->env, &stale);
     MDB_txn *txn;
@@ -407,10 +408,11 @@ void meta_submit(meta *m, meta_op *op)
     pthread_mutex_unlock(&m->mu);
 }
 
-static int bucket_has_objects(meta *m, MDB_txn *txn, const char *bucket)
+/* Whether a database keyed "bucket\0..." has any record of the bucket. */
+static int db_has_bucket(MDB_txn *txn, MDB_dbi db, const char *bucket)
 {
     MDB_cursor *cur;
-    if (mdb_cursor_open(txn, m->objects, &cur)) return 1;
+    if (mdb_cursor_open(txn, db, &cur)) return 1;
     size_t bl = strlen(bucket);
     unsigned char kb[LMDB_KEY_MAX];
     memcpy(kb, bucket, bl);
@@ -617,21 +619,6 @@ static int migrate_to_versions(meta *m, MDB_txn *txn, const char *bucket, arena 
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-static int bucket_has_versions(meta *m, MDB_txn *txn, const char *bucket)
-{
-    MDB_cursor *cur;
-    if (mdb_cursor_open(txn, m->versions, &cur)) return 1;
-    size_t bl = strlen(bucket);
-    unsigned char kb[LMDB_KEY_MAX];
-    memcpy(kb, bucket, bl);
-    kb[bl] = '\0';
-    MDB_val k = { bl + 1, kb }, v;
-    int has = 0;
-    if (mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) == 0)
-        has = k.mv_size > bl && memcmp(k.mv_data, bucket, bl) == 0 && ((char *)k.mv_data)[bl] == '\0';
-    mdb_cursor_close(cur);
-    return has;
-}
 
 /* Writes an object record in place of the current one, under the op's
  * conditions; the replaced record's data becomes garbage (unversioned), or
@@ -806,7 +793,7 @@ static int apply(meta *m, MDB_txn *txn, meta_op *op, arena *scratch)
     case META_BUCKET_DELETE: {
         MDB_val k = { strlen(op->bucket), (void *)op->bucket }, v;
         if (mdb_get(txn, m->buckets, &k, &v) == MDB_NOTFOUND) { op->status = ST_NO_SUCH_BUCKET; return 0; }
-        if (bucket_has_objects(m, txn, op->bucket) || bucket_has_versions(m, txn, op->bucket)) {
+        if (db_has_bucket(txn, m->objects, op->bucket) || db_has_bucket(txn, m->versions, op->bucket)) {
             op->status = ST_BUCKET_NOT_EMPTY;
             return 0;
         }
