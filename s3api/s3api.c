@@ -177,7 +177,7 @@ static void dispatch(s3_req *r)
     }
     const char *vid = query_get(&r->q, "versionId");
     if (vid && strcmp(vid, "null") != 0 &&
-        (query_find(&r->q, "acl") || query_find(&r->q, "attributes") || query_find(&r->q, "tagging"))) {
+        (query_find(&r->q, "acl") || query_find(&r->q, "attributes"))) {
         s3_error_reply(r, S3E_NOT_IMPLEMENTED, "Sub-resources of a specific object version are not implemented yet.");
         return;
     }

@@ -122,7 +122,11 @@ static void write_done(void *arg, store_status st)
     s3_req *r = arg;
     if (!http_is_aborted(r->ex)) {
         if (st) s3_error_reply(r, s3_error_from_store(st, r->key != NULL), NULL);
-        else http_respond(r->ex, strcmp(r->http->method, "DELETE") == 0 ? 204 : 200, NULL, NULL, 0);
+        else {
+            const char *vid = r->key ? query_get(&r->q, "versionId") : NULL;
+            if (vid) http_add_header(r->ex, "x-amz-version-id", vid);
+            http_respond(r->ex, strcmp(r->http->method, "DELETE") == 0 ? 204 : 200, NULL, NULL, 0);
+        }
     }
     http_release(r->ex);
 }
@@ -141,7 +145,8 @@ static void put_body(s3_req *r, s3_error e, char *body, size_t n)
     if (bad) { s3_error_reply(r, S3E_INVALID_TAG, bad); return; }
     char *enc = count ? encode_tags(r->a, t, count) : NULL;
     http_hold(r->ex);
-    if (r->key) store_object_set_tags(r->api->cfg.store, r->bucket, r->key, enc, write_done, r);
+    if (r->key)
+        store_object_set_tags(r->api->cfg.store, r->bucket, r->key, query_get(&r->q, "versionId"), enc, write_done, r);
     else store_bucket_config_set(r->api->cfg.store, r->bucket, "tagging", enc ? enc : "", enc ? strlen(enc) : 0,
                                  write_done, r);
 }
@@ -153,8 +158,11 @@ void op_tagging(s3_req *r)
     if (strcmp(m, "GET") == 0) {
         if (r->key) {
             object_info o;
-            store_status s = store_object_info(st, r->a, r->bucket, r->key, &o);
+            const char *vid = query_get(&r->q, "versionId");
+            store_status s = vid ? store_object_version(st, r->a, r->bucket, r->key, vid, &o)
+                                 : store_object_info(st, r->a, r->bucket, r->key, &o);
             if (s) { s3_error_reply(r, s3_error_from_store(s, 1), NULL); return; }
+            if (o.version_id[0]) http_add_header(r->ex, "x-amz-version-id", o.version_id);
             tagging_xml(r, o.tags);
         } else {
             char *doc;
@@ -168,7 +176,7 @@ void op_tagging(s3_req *r)
         s3_body_collect(r, MAX_TAG_BODY, put_body);
     } else if (strcmp(m, "DELETE") == 0) {
         http_hold(r->ex);
-        if (r->key) store_object_set_tags(st, r->bucket, r->key, NULL, write_done, r);
+        if (r->key) store_object_set_tags(st, r->bucket, r->key, query_get(&r->q, "versionId"), NULL, write_done, r);
         else store_bucket_config_set(st, r->bucket, "tagging", NULL, 0, write_done, r);
     } else {
         s3_error_reply(r, S3E_METHOD_NOT_ALLOWED, NULL);

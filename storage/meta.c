@@ -780,6 +780,46 @@ static int upload_open(const MDB_val *v, arena *scratch)
 
 /* Applies one op inside the batch transaction.  A failing precondition
  * fails only its op; an LMDB error fails the batch. */
+/* The version op->version_id names among vs (newest first), or the
+ * latest when it names none.  Returns n, with op->status set, when there
+ * is no such version or it is a delete marker (which has no tags and no
+ * lock). */
+static size_t find_version(meta_op *op, const stored_version *vs, size_t n)
+{
+    size_t i = 0;
+    if (op->version_id) {
+        while (i < n && strcmp(vs[i].info.version_id, op->version_id) != 0) i++;
+        if (i == n) { op->status = ST_NO_SUCH_VERSION; return n; }
+    } else if (n == 0) {
+        op->status = ST_NO_SUCH_KEY;
+        return n;
+    }
+    if (vs[i].info.flags & OBJ_DELETE_MARKER) { op->status = ST_DELETE_MARKER; return n; }
+    return i;
+}
+
+/* Rewrites one version's record in place; the latest version's record is
+ * also the key's current record in the objects DB. */
+static int rewrite_version(meta *m, MDB_txn *txn, meta_op *op, const object_info *o, MDB_val *version_key,
+                           int latest)
+{
+    unsigned char *rec;
+    size_t len;
+    if (record_encode_object(o, o->key && strlen(op->bucket) + 1 + strlen(op->key) > 400 ? o->key : NULL, &rec, &len) != 0)
+        return ENOMEM;
+    MDB_val nv = { len, rec };
+    int rc = mdb_put(txn, m->versions, version_key, &nv, 0);
+    if (rc == 0 && latest) {
+        meta_key mk;
+        key_encode(op->bucket, op->key, &mk);
+        MDB_val k = { mk.len, mk.b };
+        rc = mdb_put(txn, m->objects, &k, &nv, 0);
+    }
+    free(rec);
+    snprintf(op->result_version, sizeof op->result_version, "%s", o->version_id);
+    return rc;
+}
+
 static int apply(meta *m, MDB_txn *txn, meta_op *op, arena *scratch)
 {
     int rc;
@@ -918,6 +958,18 @@ static int apply(meta *m, MDB_txn *txn, meta_op *op, arena *scratch)
     }
     case META_OBJECT_TAGS: {
         if (!bucket_exists(m, txn, op->bucket)) { op->status = ST_NO_SUCH_BUCKET; return 0; }
+        stored_version *vs;
+        size_t n = versions_of(m, txn, op->bucket, op->key, scratch, &vs), i;
+        if (n > 0) {
+            /* a bucket that has been versioned: the version's record in
+             * the versions DB, and the current record too when it is the
+             * latest, so both views keep the same tags */
+            if ((i = find_version(op, vs, n)) == n) return 0;
+            object_info o = vs[i].info;
+            o.tags = op->record_len ? arena_strndup(scratch, (const char *)op->record, op->record_len) : NULL;
+            return rewrite_version(m, txn, op, &o, &vs[i].key, i == 0);
+        }
+        if (op->version_id && strcmp(op->version_id, "null") != 0) { op->status = ST_NO_SUCH_VERSION; return 0; }
         meta_key mk;
         key_encode(op->bucket, op->key, &mk);
         MDB_val k = { mk.len, mk.b }, v;
@@ -950,16 +1002,9 @@ static int apply(meta *m, MDB_txn *txn, meta_op *op, arena *scratch)
     case META_OBJECT_LOCK: {
         if (!bucket_exists(m, txn, op->bucket)) { op->status = ST_NO_SUCH_BUCKET; return 0; }
         stored_version *vs;
-        size_t n = versions_of(m, txn, op->bucket, op->key, scratch, &vs), i = 0;
-        if (op->version_id) {
-            while (i < n && strcmp(vs[i].info.version_id, op->version_id) != 0) i++;
-            if (i == n) { op->status = ST_NO_SUCH_VERSION; return 0; }
-        } else if (n == 0) {
-            op->status = ST_NO_SUCH_KEY;
-            return 0;
-        }
+        size_t n = versions_of(m, txn, op->bucket, op->key, scratch, &vs), i;
+        if ((i = find_version(op, vs, n)) == n) return 0;
         object_info o = vs[i].info;
-        if (o.flags & OBJ_DELETE_MARKER) { op->status = ST_DELETE_MARKER; return 0; }
         if (op->set_retention) {
             int active = o.lock_mode && o.retain_until_ns > op->now_ns;
             int weaker = !op->lock_mode || op->retain_until_ns < o.retain_until_ns ||
@@ -972,21 +1017,7 @@ static int apply(meta *m, MDB_txn *txn, meta_op *op, arena *scratch)
             o.retain_until_ns = op->lock_mode ? op->retain_until_ns : 0;
         }
         if (op->set_legal_hold) o.legal_hold = op->legal_hold;
-        unsigned char *rec;
-        size_t len;
-        if (record_encode_object(&o, o.key && strlen(op->bucket) + 1 + strlen(op->key) > 400 ? o.key : NULL, &rec, &len) != 0)
-            return ENOMEM;
-        MDB_val nv = { len, rec };
-        rc = mdb_put(txn, m->versions, &vs[i].key, &nv, 0);
-        if (rc == 0 && i == 0) {
-            meta_key mk;
-            key_encode(op->bucket, op->key, &mk);
-            MDB_val k = { mk.len, mk.b };
-            rc = mdb_put(txn, m->objects, &k, &nv, 0);
-        }
-        free(rec);
-        snprintf(op->result_version, sizeof op->result_version, "%s", o.version_id);
-        return rc;
+        return rewrite_version(m, txn, op, &o, &vs[i].key, i == 0);
     }
     case META_BUCKET_CONFIG: {
         if (!bucket_exists(m, txn, op->bucket)) { op->status = ST_NO_SUCH_BUCKET; return 0; }

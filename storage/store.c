@@ -675,10 +675,11 @@ static unsigned char *dup_bytes(const void *p, size_t n)
     return d;
 }
 
-void store_object_set_tags(store *s, const char *bucket, const char *key, const char *tags, store_done_cb cb,
-                           void *arg)
+void store_object_set_tags(store *s, const char *bucket, const char *key, const char *version_id, const char *tags,
+                           store_done_cb cb, void *arg)
 {
     fanout *f = fanout_new(META_OBJECT_TAGS, bucket, key);
+    if (version_id && !(f->tmpl.version_id = strdup(version_id))) abort();
     size_t n = tags ? strlen(tags) : 0;
     f->tmpl.record = dup_bytes(tags, n);
     f->tmpl.record_len = n;

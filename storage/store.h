@@ -98,8 +98,9 @@ store_status store_object_list(store *s, arena *a, const char *bucket, const lis
 
 /* Tags and bucket configuration documents.  A NULL or empty value
  * removes them. */
-void store_object_set_tags(store *s, const char *bucket, const char *key, const char *tags, store_done_cb cb,
-                           void *arg);
+/* version_id NULL: the current version. */
+void store_object_set_tags(store *s, const char *bucket, const char *key, const char *version_id, const char *tags,
+                           store_done_cb cb, void *arg);
 store_status store_bucket_config_get(store *s, arena *a, const char *bucket, const char *name, char **out,
                                      size_t *len);
 void store_bucket_config_set(store *s, const char *bucket, const char *name, const char *doc, size_t len,

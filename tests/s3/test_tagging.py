@@ -97,3 +97,57 @@ def test_bucket_tagging(s3, bucket):
     with pytest.raises(ClientError) as e:
         s3.get_bucket_tagging(Bucket=bucket)
     assert s3util.client_error(e.value) == (404, "NoSuchTagSet")
+
+
+def test_tagging_by_version(s3, bucket):
+    """Tags belong to one version: tagging an older version leaves the
+    current one alone, and the current version's tags stay the same whether
+    it is read as the key or by its version id (and after it becomes
+    current again when a newer version is deleted)."""
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    v1 = s3.put_object(Bucket=bucket, Key="k", Body=b"1", Tagging="gen=1")["VersionId"]
+    v2 = s3.put_object(Bucket=bucket, Key="k", Body=b"2", Tagging="gen=2")["VersionId"]
+
+    r = s3.get_object_tagging(Bucket=bucket, Key="k", VersionId=v1)
+    assert as_dict(r) == {"gen": "1"} and r["VersionId"] == v1
+    r = s3.put_object_tagging(Bucket=bucket, Key="k", VersionId=v1, Tagging={"TagSet": tagset({"old": "yes"})})
+    assert r["VersionId"] == v1
+    assert as_dict(s3.get_object_tagging(Bucket=bucket, Key="k", VersionId=v1)) == {"old": "yes"}
+    assert as_dict(s3.get_object_tagging(Bucket=bucket, Key="k")) == {"gen": "2"}
+
+    # tagging the current version is seen through both views
+    s3.put_object_tagging(Bucket=bucket, Key="k", Tagging={"TagSet": tagset({"cur": "2"})})
+    assert as_dict(s3.get_object_tagging(Bucket=bucket, Key="k", VersionId=v2)) == {"cur": "2"}
+    assert s3.head_object(Bucket=bucket, Key="k", VersionId=v2)["ResponseMetadata"]["HTTPHeaders"]["x-amz-tagging-count"] == "1"
+
+    # deleting the newest version makes v1 current, with v1's own tags
+    s3.delete_object(Bucket=bucket, Key="k", VersionId=v2)
+    assert as_dict(s3.get_object_tagging(Bucket=bucket, Key="k")) == {"old": "yes"}
+    s3.delete_object_tagging(Bucket=bucket, Key="k", VersionId=v1)
+    assert s3.get_object_tagging(Bucket=bucket, Key="k")["TagSet"] == []
+
+    with pytest.raises(ClientError) as e:
+        s3.get_object_tagging(Bucket=bucket, Key="k", VersionId=v2)
+    assert s3util.client_error(e.value) == (404, "NoSuchVersion")
+    with pytest.raises(ClientError) as e:
+        s3.put_object_tagging(Bucket=bucket, Key="k", VersionId="0" * 32, Tagging={"TagSet": tagset({"a": "b"})})
+    assert s3util.client_error(e.value) == (404, "NoSuchVersion")
+
+    # a delete marker has no tag set
+    marker = s3.delete_object(Bucket=bucket, Key="k")["VersionId"]
+    with pytest.raises(ClientError) as e:
+        s3.get_object_tagging(Bucket=bucket, Key="k", VersionId=marker)
+    assert s3util.client_error(e.value)[0] == 405
+    with pytest.raises(ClientError) as e:
+        s3.put_object_tagging(Bucket=bucket, Key="k", VersionId=marker, Tagging={"TagSet": tagset({"a": "b"})})
+    assert s3util.client_error(e.value)[0] == 405
+
+
+def test_tagging_null_version_unversioned_bucket(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x", Tagging="a=1")
+    assert as_dict(s3.get_object_tagging(Bucket=bucket, Key="k", VersionId="null")) == {"a": "1"}
+    s3.put_object_tagging(Bucket=bucket, Key="k", VersionId="null", Tagging={"TagSet": tagset({"b": "2"})})
+    assert as_dict(s3.get_object_tagging(Bucket=bucket, Key="k")) == {"b": "2"}
+    with pytest.raises(ClientError) as e:
+        s3.put_object_tagging(Bucket=bucket, Key="k", VersionId="0" * 32, Tagging={"TagSet": tagset({"a": "b"})})
+    assert s3util.client_error(e.value) == (404, "NoSuchVersion")
