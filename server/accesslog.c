@@ -19,6 +19,7 @@ struct accesslog {
     char *buf;
     size_t len;
     uint64_t dropped;
+    char *path;                  /* the file, for reopening; NULL: stdout */
     time_t stamp_sec;            /* the second l->stamp was formatted for */
     char stamp[80];              /* "2026-11-26T07:18:21." */
 };
@@ -58,6 +59,7 @@ accesslog *accesslog_open(uv_loop_t *loop, const char *path, int enabled)
             return NULL;
         }
         l->own_fd = 1;
+        l->path = strdup(path);
     } else {
         l->fd = STDOUT_FILENO;
     }
@@ -71,9 +73,21 @@ accesslog *accesslog_open(uv_loop_t *loop, const char *path, int enabled)
 void accesslog_set_enabled(accesslog *l, int enabled) { l->enabled = enabled; }
 int accesslog_enabled(const accesslog *l) { return l && l->enabled; }
 
+int accesslog_reopen(accesslog *l)
+{
+    if (!l || !l->own_fd || !l->path) return 0;
+    int fd = open(l->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    if (fd < 0) return -errno;
+    accesslog_flush(l);          /* what is buffered belongs to the old file */
+    close(l->fd);
+    l->fd = fd;
+    return 0;
+}
+
 static void on_closed(uv_handle_t *h)
 {
     accesslog *l = h->data;
+    free(l->path);
     free(l->buf);
     free(l);
 }

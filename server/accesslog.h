@@ -29,6 +29,9 @@ void accesslog_set_enabled(accesslog *l, int enabled);
 int accesslog_enabled(const accesslog *l);
 void accesslog_write(accesslog *l, http_exchange *ex);
 void accesslog_flush(accesslog *l);
+/* Opens the log file again (after logrotate moved it; SIGHUP): lines from
+ * now on go to a file of that name.  0, or -errno with the old file kept. */
+int accesslog_reopen(accesslog *l);
 /* Flushes, closes the file and the loop handle; frees once closed. */
 void accesslog_close(accesslog *l);
 

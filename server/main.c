@@ -95,7 +95,7 @@ static void usage(FILE *f)
         "  --address HOST:PORT          S3 API address (default :9000, all interfaces)\n"
         "  --console-address HOST:PORT  web console address (default :9001; the console is not built yet)\n"
         "  --domain DOMAIN              enables virtual-host style requests: BUCKET.DOMAIN\n"
-        "  --log-file PATH              access log (JSON lines) to PATH instead of stdout\n"
+        "  --log-file PATH              access log (JSON lines) to PATH instead of stdout; SIGHUP reopens it\n"
         "  --quiet                      no access log lines (the admin API can turn them back on)\n"
         "  --certs-dir DIR              TLS certificate dir (default ~/.cairn/certs): when it holds\n"
         "                               public.crt and private.key the S3 port speaks TLS 1.2/1.3 only;\n"
@@ -436,12 +436,18 @@ static void on_signal(uv_signal_t *sig, int signum)
     begin_stop(a, signum == SIGTERM ? "received SIGTERM" : "received SIGINT");
 }
 
-/* SIGHUP: load the certificates again (renewed by cert-manager, certbot...).
- * New connections get the new ones; a broken set keeps the old. */
+/* SIGHUP: reopen the access log file (logrotate), and load the certificates
+ * again (renewed by cert-manager, certbot...).  New connections get the new
+ * ones; a broken set keeps the old. */
 static void on_sighup(uv_signal_t *sig, int signum)
 {
     (void)signum;
     app *a = sig->data;
+    if (a->cfg.log_file) {
+        int r = accesslog_reopen(a->log);
+        if (r) log_error("SIGHUP: cannot reopen the access log %s: %s", a->cfg.log_file, strerror(-r));
+        else log_info("SIGHUP: access log %s reopened", a->cfg.log_file);
+    }
     if (!a->tls) {
         log_info("SIGHUP: TLS is off (no certificates in %s at start); nothing to reload", a->cfg.certs_dir);
         return;

@@ -120,3 +120,19 @@ def test_stdout_by_default(make_server):
     srv = make_server()
     s3util.make_client(srv.endpoint).list_buckets()
     assert wait_for(lambda: '"api":"ListBuckets"' in srv.output(), 5), srv.output()
+
+
+def test_sighup_reopens_the_log_file(logged):
+    import os
+    import signal
+    c = s3util.make_client(logged.endpoint)
+    c.list_buckets()
+    assert _lines_for(logged.access_log, lambda l: l.get("api") == "ListBuckets")
+    rotated = logged.access_log + ".1"
+    os.rename(logged.access_log, rotated)          # what logrotate does
+    logged.proc.send_signal(signal.SIGHUP)
+    assert wait_for(lambda: "access log" in logged.output() and "reopened" in logged.output(), 5), logged.output()
+    c.create_bucket(Bucket="after-rotate")
+    assert _lines_for(logged.access_log, lambda l: l.get("bucket") == "after-rotate")
+    assert not [l for l in read_lines(rotated) if l.get("bucket") == "after-rotate"]
+    assert [l for l in read_lines(rotated) if l.get("api") == "ListBuckets"]
