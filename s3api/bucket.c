@@ -155,7 +155,7 @@ void op_get_acl(s3_req *r)
     store_status st;
     if (r->key) {
         object_info o;
-        st = store_object_info(r->api->cfg.store, r->a, r->bucket, r->key, &o);
+        st = s3_lookup_object(r, &o);
     } else {
         st = store_bucket_get(r->api->cfg.store, r->bucket, NULL);
     }

@@ -135,6 +135,9 @@ int s3_bucket_lock_enabled(s3_req *r, int *default_mode, int64_t *default_ns);
 s3_error s3_lock_from_headers(s3_req *r, object_info *o, const char **msg);
 int s3_bypass_governance(s3_req *r);
 void s3_add_lock_headers(s3_req *r, const object_info *o);
+/* The object the request names: the version in ?versionId=, else the
+ * current one. */
+store_status s3_lookup_object(s3_req *r, object_info *o);
 void op_list_object_versions(s3_req *r);
 /* cors.c: preflight OPTIONS (unauthenticated) and headers on responses */
 void s3_cors_preflight(s3_req *r);

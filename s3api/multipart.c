@@ -502,8 +502,9 @@ void op_get_object_attributes(s3_req *r)
         return;
     }
     object_info o;
-    store_status st = store_object_info(r->api->cfg.store, r->a, r->bucket, r->key, &o);
+    store_status st = s3_lookup_object(r, &o);
     if (st) { s3_error_reply(r, s3_error_from_store(st, 1), NULL); return; }
+    if (o.version_id[0]) http_add_header(r->ex, "x-amz-version-id", o.version_id);
     size_t max;
     if (parse_max(s3_header(r, "x-amz-max-parts"), 1000, 1000, &max) != 0) {
         s3_error_reply(r, S3E_INVALID_ARGUMENT, "x-amz-max-parts must be a non-negative integer.");

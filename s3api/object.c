@@ -200,12 +200,18 @@ static void add_response_headers(s3_req *r, const object_info *o, range_result r
     }
 }
 
+store_status s3_lookup_object(s3_req *r, object_info *o)
+{
+    const char *vid = query_get(&r->q, "versionId");
+    return vid ? store_object_version(r->api->cfg.store, r->a, r->bucket, r->key, vid, o)
+               : store_object_info(r->api->cfg.store, r->a, r->bucket, r->key, o);
+}
+
 static void get_start(s3_req *r, int head, int retried)
 {
     object_info o;
     const char *vid = query_get(&r->q, "versionId");
-    store_status st = vid ? store_object_version(r->api->cfg.store, r->a, r->bucket, r->key, vid, &o)
-                          : store_object_info(r->api->cfg.store, r->a, r->bucket, r->key, &o);
+    store_status st = s3_lookup_object(r, &o);
     if (st == ST_DELETE_MARKER) {
         /* a delete marker asked for by version: it has no body */
         http_add_header(r->ex, "x-amz-delete-marker", "true");

@@ -224,9 +224,7 @@ void op_object_lock(s3_req *r, int legal_hold)
         return;
     }
     object_info o;
-    const char *vid = query_get(&r->q, "versionId");
-    store_status st = vid ? store_object_version(r->api->cfg.store, r->a, r->bucket, r->key, vid, &o)
-                          : store_object_info(r->api->cfg.store, r->a, r->bucket, r->key, &o);
+    store_status st = s3_lookup_object(r, &o);
     if (st) { s3_error_reply(r, s3_error_from_store(st, 1), NULL); return; }
     strbuf b;
     strbuf_init(&b, r->a, 256);

@@ -175,12 +175,6 @@ static void dispatch(s3_req *r)
         else s3_error_reply(r, S3E_METHOD_NOT_ALLOWED, NULL);
         return;
     }
-    const char *vid = query_get(&r->q, "versionId");
-    if (vid && strcmp(vid, "null") != 0 &&
-        (query_find(&r->q, "acl") || query_find(&r->q, "attributes"))) {
-        s3_error_reply(r, S3E_NOT_IMPLEMENTED, "Sub-resources of a specific object version are not implemented yet.");
-        return;
-    }
     if (get && query_find(&r->q, "acl")) { op_get_acl(r); return; }
     if (get && query_find(&r->q, "attributes")) { op_get_object_attributes(r); return; }
     if (query_find(&r->q, "tagging") && !missing) { op_tagging(r); return; }

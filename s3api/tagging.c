@@ -158,9 +158,7 @@ void op_tagging(s3_req *r)
     if (strcmp(m, "GET") == 0) {
         if (r->key) {
             object_info o;
-            const char *vid = query_get(&r->q, "versionId");
-            store_status s = vid ? store_object_version(st, r->a, r->bucket, r->key, vid, &o)
-                                 : store_object_info(st, r->a, r->bucket, r->key, &o);
+            store_status s = s3_lookup_object(r, &o);
             if (s) { s3_error_reply(r, s3_error_from_store(s, 1), NULL); return; }
             if (o.version_id[0]) http_add_header(r->ex, "x-amz-version-id", o.version_id);
             tagging_xml(r, o.tags);

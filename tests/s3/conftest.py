@@ -84,10 +84,13 @@ def s3(_session_server):
 
 
 def _cleanup_bucket(client, name):
+    """Best effort: every version and delete marker, then the bucket (a
+    bucket holding locked versions stays, as it would on S3)."""
     try:
-        while True:
-            r = client.list_objects_v2(Bucket=name, MaxKeys=1000)
-            keys = [{"Key": o["Key"]} for o in r.get("Contents", [])]
+        for _ in range(100):
+            r = client.list_object_versions(Bucket=name, MaxKeys=1000)
+            keys = [{"Key": o["Key"], "VersionId": o["VersionId"]}
+                    for o in r.get("Versions", []) + r.get("DeleteMarkers", [])]
             if not keys:
                 break
             client.delete_objects(Bucket=name, Delete={"Objects": keys, "Quiet": True})

@@ -160,3 +160,21 @@ def test_noncurrent_data_survives_restart(make_server):
     time.sleep(1)
     got = c.get_object(Bucket="keep", Key="model", VersionId=v1)["Body"].read()
     assert hashlib.md5(got).hexdigest() == hashlib.md5(old).hexdigest()
+
+
+def test_attributes_and_acl_of_a_version(s3, bucket):
+    enable(s3, bucket)
+    v1 = s3.put_object(Bucket=bucket, Key="k", Body=b"first")["VersionId"]
+    s3.put_object(Bucket=bucket, Key="k", Body=b"second, longer")
+    a = s3.get_object_attributes(Bucket=bucket, Key="k", VersionId=v1, ObjectAttributes=["ETag", "ObjectSize"])
+    assert a["ObjectSize"] == 5 and a["ETag"] == hashlib.md5(b"first").hexdigest() and a["VersionId"] == v1
+    cur = s3.get_object_attributes(Bucket=bucket, Key="k", ObjectAttributes=["ObjectSize"])
+    assert cur["ObjectSize"] == len(b"second, longer")
+    acl = s3.get_object_acl(Bucket=bucket, Key="k", VersionId=v1)
+    assert acl["Grants"][0]["Permission"] == "FULL_CONTROL"
+    with pytest.raises(ClientError) as e:
+        s3.get_object_attributes(Bucket=bucket, Key="k", VersionId="0" * 32, ObjectAttributes=["ETag"])
+    assert s3util.client_error(e.value) == (404, "NoSuchVersion")
+    with pytest.raises(ClientError) as e:
+        s3.get_object_acl(Bucket=bucket, Key="k", VersionId="0" * 32)
+    assert s3util.client_error(e.value) == (404, "NoSuchVersion")
