@@ -120,16 +120,32 @@ void strbuf_append(strbuf *b, const char *s, size_t n)
 
 void strbuf_puts(strbuf *b, const char *s) { strbuf_append(b, s, strlen(s)); }
 
+void strbuf_put_u64(strbuf *b, uint64_t v)
+{
+    char digits[20];
+    size_t n = 0;
+    do {
+        digits[sizeof digits - 1 - n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    strbuf_append(b, digits + sizeof digits - n, n);
+}
+
 void strbuf_printf(strbuf *b, const char *fmt, ...)
 {
+    /* one formatting pass when the text fits the space left (nearly
+     * always): listings format thousands of fields per page */
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
     va_end(ap);
-    strbuf_reserve(b, (size_t)n);
-    va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
+    if (n < 0) { b->data[b->len] = '\0'; return; }
+    if (b->len + (size_t)n + 1 > b->cap) {
+        strbuf_reserve(b, (size_t)n);
+        va_start(ap, fmt);
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
     b->len += (size_t)n;
 }
 

@@ -13,6 +13,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct arena_block arena_block;
 
@@ -42,6 +43,8 @@ void strbuf_append(strbuf *b, const char *s, size_t n);
 void strbuf_puts(strbuf *b, const char *s);
 void strbuf_printf(strbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Decimal, without printf's cost (hot in listings). */
+void strbuf_put_u64(strbuf *b, uint64_t v);
 /* Appends s escaped for XML character data and attribute values. */
 void strbuf_xml_escape(strbuf *b, const char *s, size_t n);
 

@@ -13,10 +13,15 @@ static const char OWNER_ID[] = "02d6176db174dc93cb1b899f7c6078f08654445fe8cf1b6c
 /* Writes <tag>value</tag>, URL-encoded when the client asked for it. */
 static void xml_field(strbuf *b, s3_req *r, const char *tag, const char *value, int url)
 {
-    strbuf_printf(b, "<%s>", tag);
+    size_t tl = strlen(tag);
+    strbuf_append(b, "<", 1);
+    strbuf_append(b, tag, tl);
+    strbuf_append(b, ">", 1);
     const char *v = url ? url_encode(r->a, value, 1) : value;
     strbuf_xml_escape(b, v, strlen(v));
-    strbuf_printf(b, "</%s>", tag);
+    strbuf_append(b, "</", 2);
+    strbuf_append(b, tag, tl);
+    strbuf_append(b, ">", 1);
 }
 
 static int parse_max_keys(const char *s, size_t *out)
@@ -114,14 +119,21 @@ void op_list_objects(s3_req *r, int v2)
         format_iso8601_ms(o->mtime_ns, date, sizeof date);
         strbuf_puts(&b, "<Contents>");
         xml_field(&b, r, "Key", o->key, url);
-        strbuf_printf(&b, "<LastModified>%s</LastModified><ETag>&quot;%s&quot;</ETag><Size>%llu</Size>", date,
-                      o->etag, (unsigned long long)o->size);
+        strbuf_puts(&b, "<LastModified>");
+        strbuf_puts(&b, date);
+        strbuf_puts(&b, "</LastModified><ETag>&quot;");
+        strbuf_puts(&b, o->etag);
+        strbuf_puts(&b, "&quot;</ETag><Size>");
+        strbuf_put_u64(&b, o->size);
+        strbuf_puts(&b, "</Size>");
         if (fetch_owner) {
             strbuf_printf(&b, "<Owner><ID>%s</ID><DisplayName>", OWNER_ID);
             strbuf_xml_escape(&b, r->auth.access_key, strlen(r->auth.access_key));
             strbuf_puts(&b, "</DisplayName></Owner>");
         }
-        strbuf_printf(&b, "<StorageClass>%s</StorageClass></Contents>", S3_STORAGE_CLASS_NAME(o->reduced));
+        strbuf_puts(&b, "<StorageClass>");
+        strbuf_puts(&b, S3_STORAGE_CLASS_NAME(o->reduced));
+        strbuf_puts(&b, "</StorageClass></Contents>");
     }
     for (size_t i = 0; i < res.n_prefixes; i++) {
         strbuf_puts(&b, "<CommonPrefixes>");

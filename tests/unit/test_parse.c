@@ -1,4 +1,5 @@
 /* Range, dates, conditional headers, names, URL coding and the Delete XML. */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -48,6 +49,21 @@ static void test_dates(void)
     CHECK(strcmp(buf, "Sun, 06 Nov 1994 08:49:37 GMT") == 0);
     format_iso8601_ms((int64_t)784111777 * 1000000000 + 123456789, buf, sizeof buf);
     CHECK(strcmp(buf, "1994-11-06T08:49:37.123Z") == 0);
+    /* the arithmetic date agrees with gmtime across leap years and
+     * century rules (1970..2261, the span of int64 nanoseconds; every ~3
+     * days at a moving time of day) */
+    for (int64_t t = 0; t < (int64_t)9200000000; t += 259201 + 37) {
+        struct tm tm;
+        time_t tt = (time_t)t;
+        gmtime_r(&tt, &tm);
+        char want[64];
+        snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.007Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        format_iso8601_ms(t * 1000000000 + 7000000, buf, sizeof buf);
+        if (strcmp(buf, want) != 0) { CHECK(strcmp(buf, want) == 0); break; }
+    }
+    format_iso8601_ms((int64_t)951782400 * 1000000000, buf, sizeof buf); /* leap day of a 400-year */
+    CHECK(strcmp(buf, "2000-02-29T00:00:00.000Z") == 0);
 }
 
 static void test_etags(void)
