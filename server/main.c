@@ -85,7 +85,7 @@ static void usage(FILE *f)
         "\n"
         "Usage:\n"
         "  cairn server [--address HOST:PORT] [--console-address HOST:PORT] [--domain DOMAIN]\n"
-        "               [--log-file PATH] [--quiet] [--certs-dir DIR] DIR...\n"
+        "               [--log-file PATH] [--quiet] [--json] [--certs-dir DIR] DIR...\n"
         "  cairn admin [--endpoint URL] [--ca-bundle FILE] [--access-key AK --secret-key SK] [--json] COMMAND\n"
         "      info | usage | config get | config set NAME=VALUE... | prometheus token [--ttl SECONDS]\n"
         "      | service stop | service restart        (cairn admin --help for details)\n"
@@ -97,6 +97,7 @@ static void usage(FILE *f)
         "  --domain DOMAIN              enables virtual-host style requests: BUCKET.DOMAIN\n"
         "  --log-file PATH              access log (JSON lines) to PATH instead of stdout; SIGHUP reopens it\n"
         "  --quiet                      no access log lines (the admin API can turn them back on)\n"
+        "  --json                       the error log (stderr) as JSON lines too\n"
         "  --certs-dir DIR              TLS certificate dir (default ~/.cairn/certs): when it holds\n"
         "                               public.crt and private.key the S3 port speaks TLS 1.2/1.3 only;\n"
         "                               SIGHUP reloads them\n"
@@ -219,6 +220,8 @@ static int parse_args(int argc, char **argv, server_config *c)
         } else if (strcmp(a, "--quiet") == 0) {
             c->quiet = 1;
             log_set_quiet_access(1);
+        } else if (strcmp(a, "--json") == 0) {
+            log_set_json(1);
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             exit(0);
@@ -578,12 +581,19 @@ static int serve(app *a, int argc, char **argv)
     uv_signal_start(&a->sighup, on_sighup, SIGHUP);
     const char *shown = a->cfg.host[0] && strcmp(a->cfg.host, "0.0.0.0") != 0 ? a->cfg.host : "127.0.0.1";
     const char *scheme = a->tls ? "https" : "http";
-    printf("cairn %s\nS3 API: %s://%s:%d  region %s  data %s\n", CAIRN_VERSION, scheme, shown,
-           http_server_port(a->http), a->cfg.region, dir);
-    if (a->tls) printf("TLS: certificates from %s (SIGHUP reloads them)\n", a->cfg.certs_dir);
-    if (a->cfg.domain)
-        printf("Virtual-host style: %s://BUCKET.%s:%d\n", scheme, a->cfg.domain, http_server_port(a->http));
-    fflush(stdout);
+    if (log_is_json()) {
+        /* stdout carries only JSON lines (the access log) in this mode */
+        log_info("cairn %s serving the S3 API at %s://%s:%d, region %s, data %s%s%s", CAIRN_VERSION, scheme, shown,
+                 http_server_port(a->http), a->cfg.region, dir, a->tls ? ", TLS certificates from " : "",
+                 a->tls ? a->cfg.certs_dir : "");
+    } else {
+        printf("cairn %s\nS3 API: %s://%s:%d  region %s  data %s\n", CAIRN_VERSION, scheme, shown,
+               http_server_port(a->http), a->cfg.region, dir);
+        if (a->tls) printf("TLS: certificates from %s (SIGHUP reloads them)\n", a->cfg.certs_dir);
+        if (a->cfg.domain)
+            printf("Virtual-host style: %s://BUCKET.%s:%d\n", scheme, a->cfg.domain, http_server_port(a->http));
+        fflush(stdout);
+    }
     uv_run(a->loop, UV_RUN_DEFAULT);
     uv_walk(a->loop, close_walk, NULL);
     uv_run(a->loop, UV_RUN_DEFAULT);

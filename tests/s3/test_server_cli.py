@@ -1,6 +1,7 @@
 """The cairn binary itself: --help, --version, health probes, and first-start
 credential generation."""
 
+import json
 import os
 import re
 import stat
@@ -107,6 +108,28 @@ def test_sigterm_exits_cleanly(make_server):
     ok, secs = srv.stop(10)
     assert ok, "no exit within 10 s of SIGTERM"
     assert srv.proc.returncode == 0, "exit code %s after SIGTERM" % srv.proc.returncode
+
+
+def test_json_error_log(make_server):
+    """--json: every line the server writes is one JSON object a log
+    collector can parse, messages with quotes and newlines included."""
+    srv = make_server(args=["--json"])
+    s3 = make_client(srv.endpoint)
+    s3.create_bucket(Bucket="jsonlog")
+    ok, _ = srv.stop(10)
+    assert ok
+    with open(srv.log_path, encoding="utf-8") as f:
+        records = [json.loads(l) for l in f.read().splitlines() if l.strip()]
+    # stdout (the access log) and stderr (the error log) share this file
+    errlog = [r for r in records if set(r) == {"time", "level", "msg"}]
+    access = [r for r in records if "api" in r or "request_id" in r]
+    assert len(errlog) + len(access) == len(records)
+    for rec in errlog:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", rec["time"]), rec
+        assert rec["level"] in ("info", "warn", "error"), rec
+    assert any(r["msg"].startswith("cairn ") and srv.endpoint in r["msg"] for r in errlog)
+    assert any(r["msg"] == "stopped" for r in errlog)
+    assert access
 
 
 def test_configured_secret_never_logged(server, s3, bucket):
