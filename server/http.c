@@ -54,6 +54,11 @@ struct http_exchange {
     int close_after;
     int dispatched;              /* handed to the server's on_request */
     strbuf resp_headers;
+    /* The response head waits here for the first body bytes (or the
+     * finish) so that a small response leaves in one write: a second
+     * write() per response doubled the loopback TCP cost of small GETs. */
+    uv_buf_t pending_head;
+    int head_pending;
     http_log_fields log;
     uint64_t bytes_in, bytes_out, drained;
     uint64_t start_ns, head_ns;
@@ -447,8 +452,19 @@ void http_send_head(http_exchange *ex, int status, int64_t content_length)
     }
     if (ex->close_after) strbuf_puts(&h, "Connection: close\r\n");
     strbuf_append(&h, "\r\n", 2);
-    uv_buf_t b = uv_buf_init(h.data, (unsigned)h.len);
-    queue_write(ex, &b, 1, NULL, NULL);
+    ex->pending_head = uv_buf_init(h.data, (unsigned)h.len);
+    ex->head_pending = 1;
+}
+
+/* Puts the pending head (if any) in front of bufs[0..n): bufs must have
+ * room for one more.  Returns the new count. */
+static unsigned take_pending_head(http_exchange *ex, uv_buf_t *bufs, unsigned n)
+{
+    if (!ex->head_pending) return n;
+    ex->head_pending = 0;
+    memmove(bufs + 1, bufs, n * sizeof *bufs);
+    bufs[0] = ex->pending_head;
+    return n + 1;
 }
 
 void http_send_body(http_exchange *ex, const void *p, size_t n, http_write_cb cb, void *arg)
@@ -460,17 +476,21 @@ void http_send_body(http_exchange *ex, const void *p, size_t n, http_write_cb cb
     }
     ex->bytes_out += n;
     int r;
+    uv_buf_t bufs[4];
+    unsigned nb;
     if (ex->chunked_response) {
         write_req tmp; /* only for its frame buffer size */
         char *frame = arena_alloc(&ex->arena, sizeof tmp.frame);
         int fl = snprintf(frame, sizeof tmp.frame, "%zx\r\n", n);
-        uv_buf_t bufs[3] = { uv_buf_init(frame, (unsigned)fl), uv_buf_init((char *)p, (unsigned)n),
-                             uv_buf_init("\r\n", 2) };
-        r = queue_write(ex, bufs, 3, cb, arg);
+        bufs[0] = uv_buf_init(frame, (unsigned)fl);
+        bufs[1] = uv_buf_init((char *)p, (unsigned)n);
+        bufs[2] = uv_buf_init("\r\n", 2);
+        nb = 3;
     } else {
-        uv_buf_t b = uv_buf_init((char *)p, (unsigned)n);
-        r = queue_write(ex, &b, 1, cb, arg);
+        bufs[0] = uv_buf_init((char *)p, (unsigned)n);
+        nb = 1;
     }
+    r = queue_write(ex, bufs, take_pending_head(ex, bufs, nb), cb, arg);
     if (r != 0 && cb) cb(ex, r, arg);
 }
 
@@ -481,9 +501,12 @@ void http_finish(http_exchange *ex)
     if (ex->response_finished) return;
     if (!ex->response_started) http_send_head(ex, 200, 0);
     ex->response_finished = 1;
-    if (ex->chunked_response && ex->conn) {
-        uv_buf_t b = uv_buf_init("0\r\n\r\n", 5);
-        queue_write(ex, &b, 1, NULL, NULL);
+    if (ex->conn) {
+        uv_buf_t bufs[2];
+        unsigned nb = 0;
+        if (ex->chunked_response) bufs[nb++] = uv_buf_init("0\r\n\r\n", 5);
+        nb = take_pending_head(ex, bufs, nb);
+        if (nb) queue_write(ex, bufs, nb, NULL, NULL);
     }
     exchange_maybe_end(ex);
 }
