@@ -148,7 +148,7 @@ static aws_chunked_status on_chunk_header(aws_chunked *p, const char *s, size_t 
     if (size > 0) {
         p->chunk_remaining = (uint32_t)size;
         p->state = ST_CHUNK_DATA;
-        if (p->cfg.signed_chunks && EVP_DigestInit_ex(p->sha, EVP_sha256(), NULL) != 1)
+        if (p->cfg.signed_chunks && EVP_DigestInit_ex(p->sha, sigv4_sha256_md(), NULL) != 1)
             return AWSCH_BAD_SIGNATURE;
         return AWSCH_OK;
     }
@@ -172,7 +172,7 @@ static aws_chunked_status verify_trailer(aws_chunked *p)
     /* The signed text is each trailer as "name:value\n", in the order sent. */
     unsigned char md[32];
     unsigned int got = 0;
-    int ok = EVP_DigestInit_ex(p->sha, EVP_sha256(), NULL) == 1;
+    int ok = EVP_DigestInit_ex(p->sha, sigv4_sha256_md(), NULL) == 1;
     for (size_t i = 0; ok && i < p->n_trailers; i++) {
         const aws_chunked_trailer_entry *t = &p->trailers[i];
         ok = EVP_DigestUpdate(p->sha, p->trailer_buf + t->name_off, t->name_len) == 1 &&

@@ -31,6 +31,7 @@
 #ifndef CAIRN_S3API_SIGV4_H
 #define CAIRN_S3API_SIGV4_H
 
+#include <openssl/evp.h>
 #include <stddef.h>
 
 /* A request header as received: name in any case, value untrimmed. */
@@ -117,6 +118,8 @@ size_t sigv4_scope(const char *date8, const char *region, const char *service, c
 char *sigv4_canonical_request(const sigv4_request *req, const char *signed_headers,
                               const char *payload_hash, int presigned);
 
+/* OpenSSL's SHA-256, fetched once (thread-safe); for every SHA-256 here. */
+const EVP_MD *sigv4_sha256_md(void);
 void sigv4_sha256_hex(const void *data, size_t len, char hex[65]);
 
 /* "AWS4-HMAC-SHA256\n<amz_date>\n<scope>\n<canonical_hash_hex>" into out;
