@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "xml.h"
 
 enum { MAX_LOCK_BODY = 16 * 1024 };
 
@@ -38,14 +39,15 @@ static int parse_iso8601(const char *s, int64_t *ns)
     return 0;
 }
 
-static const char *element(arena *a, const char *body, const char *tag)
+/* ObjectLockConfiguration's fields: ObjectLockEnabled, then the default
+ * retention's Mode, Days, Years. */
+enum { LC_ENABLED, LC_MODE, LC_DAYS, LC_YEARS, LC_FIELDS };
+
+static int parse_lock_config(arena *a, const char *doc, size_t len, const char *v[LC_FIELDS])
 {
-    char *open = arena_printf(a, "<%s>", tag), *close = arena_printf(a, "</%s>", tag);
-    const char *s = strstr(body, open);
-    if (!s) return NULL;
-    s += strlen(open);
-    const char *e = strstr(s, close);
-    return e ? arena_strndup(a, s, (size_t)(e - s)) : NULL;
+    static const char *const fields[LC_FIELDS] = { "ObjectLockEnabled", "Rule/DefaultRetention/Mode",
+                                                   "Rule/DefaultRetention/Days", "Rule/DefaultRetention/Years" };
+    return xml_parse_fields(a, doc, len, "ObjectLockConfiguration", fields, v, LC_FIELDS);
 }
 
 static int mode_of(const char *m)
@@ -65,7 +67,9 @@ int s3_bucket_lock_enabled(s3_req *r, int *default_mode, int64_t *default_ns)
     *default_mode = 0;
     *default_ns = 0;
     if (store_bucket_config_get(r->api->cfg.store, r->a, r->bucket, "object-lock", &doc, &len) != ST_OK) return 0;
-    const char *mode = element(r->a, doc, "Mode"), *days = element(r->a, doc, "Days"), *years = element(r->a, doc, "Years");
+    const char *v[LC_FIELDS];
+    if (parse_lock_config(r->a, doc, len, v) != 0) return 1; /* validated when stored */
+    const char *mode = v[LC_MODE], *days = v[LC_DAYS], *years = v[LC_YEARS];
     if (mode) {
         *default_mode = mode_of(mode);
         int64_t d = days ? atoll(days) : years ? atoll(years) * 365 : 0;
@@ -132,10 +136,11 @@ static void config_written(void *arg, store_status st)
 static void config_body(s3_req *r, s3_error e, char *body, size_t n)
 {
     if (e) { s3_error_reply(r, e == S3E_MAX_MESSAGE_LENGTH_EXCEEDED ? S3E_MALFORMED_XML : e, NULL); return; }
-    if (!body || !strstr(body, "ObjectLockConfiguration")) { s3_error_reply(r, S3E_MALFORMED_XML, NULL); return; }
-    const char *enabled = element(r->a, body, "ObjectLockEnabled");
+    const char *v[LC_FIELDS];
+    if (!body || parse_lock_config(r->a, body, n, v) != 0) { s3_error_reply(r, S3E_MALFORMED_XML, NULL); return; }
+    const char *enabled = v[LC_ENABLED];
     if (!enabled || strcmp(enabled, "Enabled") != 0) { s3_error_reply(r, S3E_MALFORMED_XML, NULL); return; }
-    const char *mode = element(r->a, body, "Mode"), *days = element(r->a, body, "Days"), *years = element(r->a, body, "Years");
+    const char *mode = v[LC_MODE], *days = v[LC_DAYS], *years = v[LC_YEARS];
     if (mode || days || years) {
         if (mode_of(mode) < 0 || (!!days == !!years) || atoll(days ? days : years) <= 0) {
             s3_error_reply(r, S3E_MALFORMED_XML, "A default retention needs a Mode and exactly one of Days or Years, positive.");
@@ -182,11 +187,15 @@ static void lock_written(void *arg, store_status st)
 
 static void retention_body(s3_req *r, s3_error e, char *body, size_t n)
 {
-    (void)n;
     if (e) { s3_error_reply(r, e == S3E_MAX_MESSAGE_LENGTH_EXCEEDED ? S3E_MALFORMED_XML : e, NULL); return; }
     lock_change c = { .set_retention = 1, .bypass_governance = s3_bypass_governance(r) };
-    const char *mode = body ? element(r->a, body, "Mode") : NULL, *until = body ? element(r->a, body, "RetainUntilDate") : NULL;
-    if (!body || !strstr(body, "Retention")) { s3_error_reply(r, S3E_MALFORMED_XML, NULL); return; }
+    static const char *const fields[] = { "Mode", "RetainUntilDate" };
+    const char *v[2];
+    if (!body || xml_parse_fields(r->a, body, n, "Retention", fields, v, 2) != 0) {
+        s3_error_reply(r, S3E_MALFORMED_XML, NULL);
+        return;
+    }
+    const char *mode = v[0], *until = v[1];
     if (mode || until) {
         int m = mode_of(mode);
         if (m < 0 || !until || parse_iso8601(until, &c.retain_until_ns) != 0) {
@@ -201,9 +210,10 @@ static void retention_body(s3_req *r, s3_error e, char *body, size_t n)
 
 static void hold_body(s3_req *r, s3_error e, char *body, size_t n)
 {
-    (void)n;
     if (e) { s3_error_reply(r, e == S3E_MAX_MESSAGE_LENGTH_EXCEEDED ? S3E_MALFORMED_XML : e, NULL); return; }
-    const char *status = body ? element(r->a, body, "Status") : NULL;
+    static const char *const fields[] = { "Status" };
+    const char *status = NULL;
+    if (body && xml_parse_fields(r->a, body, n, "LegalHold", fields, &status, 1) != 0) status = NULL;
     if (!status || (strcmp(status, "ON") != 0 && strcmp(status, "OFF") != 0)) { s3_error_reply(r, S3E_MALFORMED_XML, NULL); return; }
     lock_change c = { .set_legal_hold = 1, .legal_hold = strcmp(status, "ON") == 0 };
     http_hold(r->ex);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "xml.h"
 
 enum { MAX_VERSIONING_BODY = 16 * 1024 };
 
@@ -23,24 +24,16 @@ static void versioning_set(void *arg, store_status st)
     http_release(r->ex);
 }
 
-/* The one element value between <tag> and </tag> (namespaces allowed). */
-static const char *element(arena *a, const char *body, const char *tag)
-{
-    char *open = arena_printf(a, "<%s>", tag), *close = arena_printf(a, "</%s>", tag);
-    const char *s = strstr(body, open);
-    if (!s) return NULL;
-    s += strlen(open);
-    const char *e = strstr(s, close);
-    return e ? arena_strndup(a, s, (size_t)(e - s)) : NULL;
-}
-
 static void versioning_body(s3_req *r, s3_error e, char *body, size_t n)
 {
-    (void)n;
     if (e) { s3_error_reply(r, e == S3E_MAX_MESSAGE_LENGTH_EXCEEDED ? S3E_MALFORMED_XML : e, NULL); return; }
-    if (!body || !strstr(body, "VersioningConfiguration")) { s3_error_reply(r, S3E_MALFORMED_XML, NULL); return; }
-    const char *status = element(r->a, body, "Status");
-    const char *mfa = element(r->a, body, "MfaDelete");
+    static const char *const fields[] = { "Status", "MfaDelete" };
+    const char *v[2];
+    if (!body || xml_parse_fields(r->a, body, n, "VersioningConfiguration", fields, v, 2) != 0) {
+        s3_error_reply(r, S3E_MALFORMED_XML, NULL);
+        return;
+    }
+    const char *status = v[0], *mfa = v[1];
     if (mfa && strcmp(mfa, "Enabled") == 0) {
         s3_error_reply(r, S3E_NOT_IMPLEMENTED, "MFA delete is not implemented.");
         return;

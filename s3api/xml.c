@@ -99,6 +99,43 @@ static int only_known(const char *path, const char *const *known)
     return 1;
 }
 
+/* ---- documents of single-valued fields ---- */
+
+typedef struct fields_parse {
+    arena *a;
+    const char *root;
+    size_t root_len;
+    const char *const *fields;
+    const char **values;
+    size_t count;
+} fields_parse;
+
+static int fields_start(void *ctx, const char *path)
+{
+    fields_parse *d = ctx;
+    /* the first element opened is the root: its name must match */
+    if (strchr(path + 1, '/') == NULL) return strcmp(path + 1, d->root) != 0;
+    return 0;
+}
+
+static int fields_end(void *ctx, const char *path, const char *text, size_t len)
+{
+    fields_parse *d = ctx;
+    if (strncmp(path + 1, d->root, d->root_len) != 0 || path[1 + d->root_len] != '/') return 0;
+    const char *rel = path + 2 + d->root_len;
+    for (size_t i = 0; i < d->count; i++)
+        if (!d->values[i] && strcmp(rel, d->fields[i]) == 0) d->values[i] = arena_strndup(d->a, text, len);
+    return 0;
+}
+
+int xml_parse_fields(arena *a, const char *body, size_t n, const char *root, const char *const *fields,
+                     const char **values, size_t count)
+{
+    for (size_t i = 0; i < count; i++) values[i] = NULL;
+    fields_parse d = { a, root, strlen(root), fields, values, count };
+    return xml_walk(body, n, fields_start, fields_end, &d) == 0 ? 0 : -1;
+}
+
 /* ---- Delete ---- */
 
 typedef struct delete_parse {

@@ -21,6 +21,15 @@ typedef int (*xml_start_fn)(void *ctx, const char *path);
 typedef int (*xml_end_fn)(void *ctx, const char *path, const char *text, size_t len);
 int xml_walk(const char *body, size_t n, xml_start_fn start, xml_end_fn end, void *ctx);
 
+/* For documents of single-valued fields (VersioningConfiguration,
+ * ObjectLockConfiguration, Retention, LegalHold): the root element must be
+ * root; values[i] gets the text of the element at root/fields[i] (e.g.
+ * "Rule/DefaultRetention/Mode"), or NULL when it is absent.  Other
+ * elements are ignored.  Returns 0, or -1 when not well-formed or another
+ * root. */
+int xml_parse_fields(arena *a, const char *body, size_t n, const char *root, const char *const *fields,
+                     const char **values, size_t count);
+
 typedef struct delete_entry {
     const char *key;
     const char *version_id;     /* NULL when absent */
@@ -40,7 +49,7 @@ int xml_parse_delete(arena *a, const char *body, size_t n, size_t max_objects, d
 typedef struct complete_part {
     uint32_t number;
     const char *etag;           /* as sent, quotes included */
-    int checksum_algo;          /* cksum_algo of a <ChecksumXXX> element, 0 none */
+    int checksum_algo;          /* cksum_algo of a <ChecksumCRC32>-style element, 0 none */
     const char *checksum;
 } complete_part;
 

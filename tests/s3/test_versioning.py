@@ -178,3 +178,28 @@ def test_attributes_and_acl_of_a_version(s3, bucket):
     with pytest.raises(ClientError) as e:
         s3.get_object_acl(Bucket=bucket, Key="k", VersionId="0" * 32)
     assert s3util.client_error(e.value) == (404, "NoSuchVersion")
+
+
+@pytest.mark.parametrize("body", [
+    b"<VersioningConfiguration><Status>Enabled</Status>",                       # not closed
+    b"<Versioning><Status>Enabled</Status></Versioning>",                       # another root
+    b"<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration><x/>",
+    b"<VersioningConfiguration><Status>Sometimes</Status></VersioningConfiguration>",
+])
+def test_bad_versioning_document(raw, bucket, s3, body):
+    r = raw("PUT", "/%s" % bucket, "versioning", body=body)
+    s3util.assert_error(r, 400, "MalformedXML")
+    assert "Status" not in s3.get_bucket_versioning(Bucket=bucket)
+
+
+def test_bad_lock_documents(raw, s3, make_bucket):
+    b = make_bucket("badlock")
+    s3.delete_bucket(Bucket=b)
+    s3.create_bucket(Bucket=b, ObjectLockEnabledForBucket=True)
+    s3.put_object(Bucket=b, Key="k", Body=b"x")
+    for sub, body in [("object-lock", b"<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled>"),
+                      ("retention", b"<Retention><Mode>GOVERNANCE</Mode><RetainUntilDate>2030-01-01T00:00:00Z"),
+                      ("legal-hold", b"<Hold><Status>ON</Status></Hold>")]:
+        path = "/%s" % b if sub == "object-lock" else "/%s/k" % b
+        s3util.assert_error(raw("PUT", path, sub, body=body), 400, "MalformedXML")
+    assert s3.get_object_legal_hold(Bucket=b, Key="k")["LegalHold"]["Status"] == "OFF"
