@@ -34,6 +34,7 @@
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$HERE/nginx-conf.sh"
 REPO=$(cd "$HERE/.." && pwd)
 SERVERS=${BENCH_SERVERS:-cairn cairn4 rgw s3rver nginx}
 WORKLOADS=${BENCH_WORKLOADS:-put4k get4k put1m get1m put64m get64m mixed64k list10k list1m}
@@ -152,39 +153,7 @@ start_s3rver() {
 }
 start_nginx() {
     local port; port=$(free_port)
-    mkdir -p "$W/nginx/www" "$W/nginx/body" "$W/nginx/logs"
-    local user=""; [[ $(id -u) -eq 0 ]] && user="user root;"
-    cat >"$W/nginx/nginx.conf" <<EOF
-$user
-daemon off;
-worker_processes auto;
-pid $W/nginx/nginx.pid;
-error_log $W/nginx/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_requests 1000000;
-    keepalive_timeout 60s;
-    client_max_body_size 0;
-    client_body_temp_path $W/nginx/body;
-    proxy_temp_path $W/nginx/body;
-    fastcgi_temp_path $W/nginx/body;
-    uwsgi_temp_path $W/nginx/body;
-    scgi_temp_path $W/nginx/body;
-    default_type application/octet-stream;
-    server {
-        listen 127.0.0.1:$port;
-        root $W/nginx/www;
-        location / {
-            dav_methods PUT DELETE;
-            create_full_put_path on;
-            dav_access user:rw group:r all:r;
-        }
-    }
-}
-EOF
+    nginx_write_conf "$W/nginx" "$port" auto / "PUT DELETE"
     nginx -p "$W/nginx" -c "$W/nginx/nginx.conf" -e "$W/nginx/logs/error.log" >"$W/nginx/stdout" 2>&1 &
     local master=$!; SRV_PIDS+=" $master"
     EP="http://127.0.0.1:$port"; KEYS=(--access-key x --secret-key y)

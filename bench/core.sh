@@ -19,6 +19,7 @@
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$HERE/nginx-conf.sh"
 REPO=$(cd "$HERE/.." && pwd)
 DUR=${BENCH_DURATION:-10}
 CONNS=${BENCH_CONNS:-32}
@@ -122,39 +123,8 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$CAIRN/minio/health/live")
 [[ $code == 200 ]] || die "cairn /minio/health/live answered $code"
 
 NGINX_PORT=$(free_port)
-mkdir -p "$W/nginx/www/dav" "$W/nginx/body" "$W/nginx/logs"
-NGINX_USER=""; [[ $(id -u) -eq 0 ]] && NGINX_USER="user root;"
-cat >"$W/nginx/nginx.conf" <<EOF
-$NGINX_USER
-daemon off;
-worker_processes $NGINX_WORKERS;
-pid $W/nginx/nginx.pid;
-error_log $W/nginx/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_requests 1000000;
-    keepalive_timeout 60s;
-    client_max_body_size 0;
-    client_body_temp_path $W/nginx/body;
-    proxy_temp_path $W/nginx/body;
-    fastcgi_temp_path $W/nginx/body;
-    uwsgi_temp_path $W/nginx/body;
-    scgi_temp_path $W/nginx/body;
-    default_type application/octet-stream;
-    server {
-        listen 127.0.0.1:$NGINX_PORT;
-        root $W/nginx/www;
-        location /dav/ {
-            dav_methods PUT;
-            create_full_put_path on;
-            dav_access user:rw group:r all:r;
-        }
-    }
-}
-EOF
+nginx_write_conf "$W/nginx" "$NGINX_PORT" "$NGINX_WORKERS" /dav/ PUT
+mkdir -p "$W/nginx/www/dav"
 "$NGINX" -p "$W/nginx" -c "$W/nginx/nginx.conf" -e "$W/nginx/logs/error.log" >"$W/nginx/stdout" 2>&1 &
 NGINX_PID=$!
 NGINX_URL="http://127.0.0.1:$NGINX_PORT"
