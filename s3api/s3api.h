@@ -25,5 +25,11 @@ typedef struct s3api s3api;
 s3api *s3api_new(const s3api_config *cfg);
 void s3api_free(s3api *api);
 void s3api_handle(s3api *api, http_exchange *ex);
+/* A request whose caller another front door (the console's session)
+ * already authenticated: path is the raw "/bucket/key" it names (the
+ * front door's own prefix removed), access_key the caller.  It is routed
+ * and authorized exactly like a signed request by that key; its body is
+ * taken as unsigned (TLS or the session protects it). */
+void s3api_handle_as(s3api *api, http_exchange *ex, const char *path, const char *access_key);
 
 #endif

@@ -49,5 +49,9 @@ typedef struct admin_config {
 } admin_config;
 
 void admin_handle(const admin_config *cfg, http_exchange *ex);
+/* A request another front door (the console's session) authenticated:
+ * op is the API path after ADMIN_PREFIX ("info", "datausageinfo"),
+ * access_key the caller. */
+void admin_handle_as(const admin_config *cfg, http_exchange *ex, const char *op, const char *access_key);
 
 #endif
