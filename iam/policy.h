@@ -58,8 +58,10 @@ typedef enum { POLICY_NO_MATCH = 0, POLICY_ALLOW, POLICY_DENY } policy_effect;
 
 /* Condition context: the value of a key for this request, or NULL when the
  * request has none (then "...IfExists" operators match and others do not;
- * "Null": true matches).  Keys arrive as the policy spells them; compare
- * case-insensitively ("aws:SourceIp", "s3:prefix", "s3:ExistingObjectTag/
+ * "Null": true matches; the negated operators, StringNotEquals,
+ * StringNotLike, NotIpAddress, ArnNotLike..., match too, as the AWS
+ * condition-operator reference says).  Keys arrive as the policy spells
+ * them; compare case-insensitively ("aws:SourceIp", "s3:prefix", "s3:ExistingObjectTag/
  * color", "aws:CurrentTime" in ISO 8601 "2026-11-26T09:00:00Z",
  * "aws:SecureTransport" "true"/"false", "aws:EpochTime" seconds). */
 typedef const char *(*policy_context_fn)(void *arg, const char *key);
