@@ -20,7 +20,7 @@ static void xml_head(strbuf *b, s3_req *r, const char *root)
 static void xml_owner(strbuf *b, s3_req *r)
 {
     strbuf_printf(b, "<Owner><ID>%s</ID><DisplayName>", OWNER_ID);
-    strbuf_xml_escape(b, r->auth.access_key, strlen(r->auth.access_key));
+    strbuf_xml_escape(b, s3_owner_display(r), strlen(s3_owner_display(r)));
     strbuf_puts(b, "</DisplayName></Owner>");
 }
 
@@ -30,6 +30,15 @@ void op_list_buckets(s3_req *r)
     size_t n;
     store_status st = store_bucket_list(r->api->cfg.store, r->a, &list, &n);
     if (st) { s3_error_reply(r, s3_error_from_store(st, 0), NULL); return; }
+    /* Without s3:ListAllMyBuckets a caller sees the buckets it may list
+     * (as MinIO does), and is refused only when that is none. */
+    int all = s3_is_allowed(r, "s3:ListAllMyBuckets", NULL, NULL);
+    size_t shown = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (all || s3_is_allowed(r, "s3:ListBucket", list[i].name, NULL)) list[shown++] = list[i];
+    }
+    if (!all && !shown) { s3_error_reply(r, S3E_ACCESS_DENIED, NULL); return; }
+    n = shown;
     strbuf b;
     xml_head(&b, r, "ListAllMyBucketsResult");
     xml_owner(&b, r);
@@ -68,9 +77,8 @@ static void create_then_lock(void *arg, store_status st)
     store_set_bucket_versioning(r->api->cfg.store, r->bucket, 1, lock_versioning_set, r);
 }
 
-static void create_done(void *arg, store_status st)
+static void create_answer(s3_req *r, store_status st)
 {
-    s3_req *r = arg;
     if (!http_is_aborted(r->ex)) {
         if (st) {
             s3_error_reply(r, s3_error_from_store(st, 0), NULL);
@@ -80,6 +88,18 @@ static void create_done(void *arg, store_status st)
         }
     }
     http_release(r->ex);
+}
+
+static void create_done(void *arg, store_status st)
+{
+    s3_req *r = arg;
+    const char *acl = s3_header(r, "x-amz-acl");
+    s3_bucket_policy_forget(r->api);   /* a recreated bucket starts without the old one's policy */
+    if (!st && acl && strcmp(acl, "private") != 0 && !http_is_aborted(r->ex)) {
+        s3_canned_acl_apply(r, acl, create_answer);
+        return;
+    }
+    create_answer(r, st);
 }
 
 static void create_body_done(s3_req *r, s3_error e, char *body, size_t n)
@@ -109,12 +129,15 @@ static void create_body_done(s3_req *r, s3_error e, char *body, size_t n)
 void op_create_bucket(s3_req *r)
 {
     if (!bucket_name_valid(r->bucket)) { s3_error_reply(r, S3E_INVALID_BUCKET_NAME, NULL); return; }
+    const char *acl = s3_header(r, "x-amz-acl");
+    if (acl && !s3_canned_acl_valid(acl)) { s3_error_reply(r, S3E_INVALID_ARGUMENT, "Invalid canned ACL."); return; }
     s3_body_collect(r, 64 * 1024, create_body_done);
 }
 
 static void delete_done(void *arg, store_status st)
 {
     s3_req *r = arg;
+    if (!st) s3_bucket_policy_forget(r->api);
     if (!http_is_aborted(r->ex)) {
         if (st) s3_error_reply(r, s3_error_from_store(st, 0), NULL);
         else http_respond(r->ex, 204, NULL, NULL, 0);
@@ -165,8 +188,9 @@ void op_get_acl(s3_req *r)
     xml_owner(&b, r);
     strbuf_printf(&b, "<AccessControlList><Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
                       "xsi:type=\"CanonicalUser\"><ID>%s</ID><DisplayName>", OWNER_ID);
-    strbuf_xml_escape(&b, r->auth.access_key, strlen(r->auth.access_key));
-    strbuf_puts(&b, "</DisplayName></Grantee><Permission>FULL_CONTROL</Permission></Grant></AccessControlList>"
-                    "</AccessControlPolicy>");
+    strbuf_xml_escape(&b, s3_owner_display(r), strlen(s3_owner_display(r)));
+    strbuf_puts(&b, "</DisplayName></Grantee><Permission>FULL_CONTROL</Permission></Grant>");
+    s3_acl_public_grants(r, &b);
+    strbuf_puts(&b, "</AccessControlList></AccessControlPolicy>");
     s3_xml_reply(r, 200, &b);
 }

@@ -98,6 +98,11 @@ static void body_done(s3_req *r, s3_error e, char *body, size_t n)
         if (kc == KEY_TOO_LONG) it->err = S3E_KEY_TOO_LONG;
         else if (kc != KEY_OK || !*it->key) it->err = S3E_INVALID_OBJECT_NAME;
         it->version_id = req.entries[i].version_id;
+        /* each key is its own DeleteObject as far as policies go */
+        if (!it->err)
+            it->err = s3_authorize(r, it->version_id ? "s3:DeleteObjectVersion" : "s3:DeleteObject", r->bucket, it->key);
+        if (!it->err && s3_bypass_governance(r))
+            it->err = s3_authorize(r, "s3:BypassGovernanceRetention", r->bucket, it->key);
     }
     http_hold(r->ex);
     d->pending = 1;   /* a guard: the reply waits for every queued delete */

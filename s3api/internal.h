@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "../common/arena.h"
+#include "../iam/iam.h"
 #include "aws_chunked.h"
 #include "checksum.h"
 #include "errors.h"
@@ -25,6 +26,7 @@ struct s3api {
     unsigned char signing_key[32];
     uint64_t min_part_size;        /* 5 MiB; CAIRN_TEST_MIN_PART_SIZE lowers it for tests */
     void *lifecycle;               /* the lifecycle scanner's state */
+    void *policy_cache;            /* compiled bucket policies (authz.c) */
 };
 
 typedef enum payload_mode {
@@ -34,7 +36,11 @@ typedef enum payload_mode {
 } payload_mode;
 
 typedef struct s3_auth {
-    const char *access_key;
+    const char *access_key;        /* NULL when anonymous */
+    const char *session_token;     /* temporary credentials' token */
+    int anonymous;
+    iam_identity id;               /* valid until the first asynchronous step */
+    unsigned char key[32];         /* a non-root identity's signing key */
     payload_mode mode;
     char sha256_hex[65];
     aws_chunked_config chunked;
@@ -74,6 +80,23 @@ struct s3_req {
 
 /* auth.c */
 s3_error s3_authenticate(s3_req *r, const char **message);
+/* Resolves an access key (and session token) into r->auth. */
+s3_error s3_identify(s3_req *r, const char *access_key, const char *token, const char **message);
+/* STS requests: service "sts", the body's hash computed by the caller. */
+s3_error s3_authenticate_sts(s3_req *r, const char *payload_sha256_hex, const char **message);
+
+/* authz.c: S3E_NONE when the caller may do action on bucket/key (NULL for
+ * the service, the bucket); authorize_request checks the operation api
+ * names (the access log's API name) on the request's own bucket and key. */
+s3_error s3_authorize(s3_req *r, const char *action, const char *bucket, const char *key);
+s3_error s3_authorize_request(s3_req *r, const char *api);
+int s3_is_allowed(s3_req *r, const char *action, const char *bucket, const char *key);
+const policy *s3_bucket_policy(s3_req *r, const char *bucket);
+/* After any bucket policy changes or a bucket goes. */
+void s3_bucket_policy_forget(s3api *api);
+void s3_authz_free(s3api *api);
+/* The owner's display name in listings and ACLs. */
+const char *s3_owner_display(s3_req *r);
 
 /* body.c */
 void s3_body_start(s3_req *r, int (*consume)(s3_req *, const unsigned char *, size_t),
@@ -101,7 +124,16 @@ int s3_storage_class(s3_req *r, int dflt);
 /* multipart.c: validates uploadId + partNumber for UploadPart(Copy) */
 s3_error s3_part_target(s3_req *r, const char *upload_id, uint32_t *part_number, object_info *upload);
 
+/* bucket_policy.c: canned ACLs as bucket-policy statements */
+int s3_canned_acl_valid(const char *acl);
+void s3_canned_acl_apply(s3_req *r, const char *acl, void (*done)(s3_req *r, store_status st));
+void s3_acl_public_grants(s3_req *r, strbuf *b);
+
 /* operations */
+void op_assume_role(s3_req *r);
+void op_bucket_policy(s3_req *r);
+void op_bucket_policy_status(s3_req *r);
+void op_put_bucket_acl(s3_req *r);
 void op_list_buckets(s3_req *r);
 void op_create_bucket(s3_req *r);
 void op_delete_bucket(s3_req *r);

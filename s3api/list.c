@@ -128,7 +128,7 @@ void op_list_objects(s3_req *r, int v2)
         strbuf_puts(&b, "</Size>");
         if (fetch_owner) {
             strbuf_printf(&b, "<Owner><ID>%s</ID><DisplayName>", OWNER_ID);
-            strbuf_xml_escape(&b, r->auth.access_key, strlen(r->auth.access_key));
+            strbuf_xml_escape(&b, s3_owner_display(r), strlen(s3_owner_display(r)));
             strbuf_puts(&b, "</DisplayName></Owner>");
         }
         strbuf_puts(&b, "<StorageClass>");

@@ -46,7 +46,7 @@ s3_error s3_part_target(s3_req *r, const char *upload_id, uint32_t *part_number,
 static void owner_xml(strbuf *b, s3_req *r, const char *tag)
 {
     strbuf_printf(b, "<%s><ID>%s</ID><DisplayName>", tag, OWNER_ID);
-    strbuf_xml_escape(b, r->auth.access_key, strlen(r->auth.access_key));
+    strbuf_xml_escape(b, s3_owner_display(r), strlen(s3_owner_display(r)));
     strbuf_printf(b, "</DisplayName></%s>", tag);
 }
 

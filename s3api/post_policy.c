@@ -176,14 +176,13 @@ static s3_error check_signature(post_op *p, const char **msg)
         *msg = "Invalid x-amz-credential.";
         return S3E_AUTH_HEADER_MALFORMED;
     }
-    if (strlen(ak) != strlen(p->r->api->cfg.access_key) || strcmp(ak, p->r->api->cfg.access_key) != 0)
-        return S3E_INVALID_ACCESS_KEY;
+    s3_error e = s3_identify(p->r, ak, field(p, "x-amz-security-token"), msg);
+    if (e) return e;
     unsigned char key[32];
     char want[65];
-    sigv4_signing_key(p->r->api->cfg.secret_key, d8, region, "s3", key);
+    sigv4_signing_key(p->r->auth.id.secret_key, d8, region, "s3", key);
     sigv4_signature_hex(key, policy, want);
     if (!sigv4_hex_equal(want, sig)) return S3E_SIGNATURE_DOES_NOT_MATCH;
-    p->r->auth.access_key = arena_strdup(p->r->a, ak);
     return S3E_NONE;
 }
 
@@ -209,12 +208,14 @@ static int start_file(post_op *p)
     if (object_key_check(key, strlen(key)) != KEY_OK || !*key) { post_fail(p, S3E_INVALID_ARGUMENT, "Invalid key."); return -1; }
     p->key = key;
     r->key = key;
+    e = s3_authorize(r, "s3:PutObject", r->bucket, key);
+    if (e) { post_fail(p, e, NULL); return -1; }
     const char *b64 = field(p, "policy");
     size_t bl = strlen(b64);
     unsigned char *raw = arena_alloc(r->a, bl + 1);
     long n = b64_decode(b64, bl, raw, bl + 1);
     json_t *policy = n > 0 ? json_loadb((const char *)raw, (size_t)n, 0, NULL) : NULL;
-    if (!policy) { post_fail(p, S3E_MALFORMED_POLICY, NULL); return -1; }
+    if (!policy) { post_fail(p, S3E_INVALID_POLICY_DOCUMENT, NULL); return -1; }
     const char *bad = check_policy(p, policy);
     json_decref(policy);
     if (bad) { post_fail(p, S3E_ACCESS_DENIED, bad); return -1; }

@@ -555,6 +555,9 @@ void op_copy_object(s3_req *r)
         s3_error_reply(r, S3E_KEY_TOO_LONG, NULL);
         return;
     }
+    /* reading the source is a GetObject of its own */
+    s3_error ae = s3_authorize(r, src_version ? "s3:GetObjectVersion" : "s3:GetObject", src_bucket, src_key);
+    if (ae) { s3_error_reply(r, ae, NULL); return; }
     copy_op *c = arena_calloc(r->a, sizeof *c);
     c->r = r;
     r->op = c;

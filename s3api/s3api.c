@@ -28,10 +28,13 @@ s3api *s3api_new(const s3api_config *cfg)
 void s3api_free(s3api *api)
 {
     s3_lifecycle_free(api);
+    s3_authz_free(api);
     free(api);
 }
 
 const char *s3_header(s3_req *r, const char *lower_name) { return http_header_get(r->ex, lower_name); }
+
+const char *s3_owner_display(s3_req *r) { return r->auth.access_key ? r->auth.access_key : "anonymous"; }
 
 void s3_error_reply(s3_req *r, s3_error e, const char *message) { s3_send_error(r->ex, e, r->resource, message); }
 
@@ -63,7 +66,7 @@ void s3_add_object_headers(s3_req *r, const object_info *o)
 static const char *const unimplemented_subresources[] = {
     "accelerate", "analytics", "encryption", "intelligent-tiering",
     "inventory", "logging", "metrics", "notification",
-    "ownershipControls", "policy", "policyStatus", "publicAccessBlock",
+    "ownershipControls", "publicAccessBlock",
     "replication", "requestPayment", "restore", "select", "torrent",
     "website", "renameObject",
     NULL,
@@ -105,6 +108,11 @@ static const char *api_name(s3_req *r)
         if (query_find(q, "acl")) return put ? "PutBucketAcl" : "GetBucketAcl";
         if (query_find(q, "tagging")) return get ? "GetBucketTagging" : put ? "PutBucketTagging" : "DeleteBucketTagging";
         if (query_find(q, "cors")) return get ? "GetBucketCors" : put ? "PutBucketCors" : "DeleteBucketCors";
+        if (query_find(q, "lifecycle"))
+            return get ? "GetBucketLifecycle" : put ? "PutBucketLifecycle" : "DeleteBucketLifecycle";
+        if (query_find(q, "object-lock")) return get ? "GetObjectLockConfiguration" : "PutObjectLockConfiguration";
+        if (query_find(q, "policyStatus")) return "GetBucketPolicyStatus";
+        if (query_find(q, "policy")) return get ? "GetBucketPolicy" : put ? "PutBucketPolicy" : "DeleteBucketPolicy";
         if (query_find(q, "delete") && post) return "DeleteObjects";
         if (query_find(q, "uploads")) return "ListMultipartUploads";
         if (query_find(q, "versions")) return "ListObjectVersions";
@@ -119,6 +127,8 @@ static const char *api_name(s3_req *r)
     }
     if (query_find(q, "acl")) return put ? "PutObjectAcl" : "GetObjectAcl";
     if (query_find(q, "attributes")) return "GetObjectAttributes";
+    if (query_find(q, "retention")) return get ? "GetObjectRetention" : "PutObjectRetention";
+    if (query_find(q, "legal-hold")) return get ? "GetObjectLegalHold" : "PutObjectLegalHold";
     if (query_find(q, "tagging")) return get ? "GetObjectTagging" : put ? "PutObjectTagging" : "DeleteObjectTagging";
     if (query_find(q, "uploads")) return "CreateMultipartUpload";
     if (query_find(q, "uploadId")) {
@@ -157,6 +167,9 @@ static void dispatch(s3_req *r)
         if (query_find(&r->q, "cors") && !missing) { op_cors(r); return; }
         if ((get || put) && query_find(&r->q, "object-lock")) { op_object_lock_config(r); return; }
         if ((get || put || del) && query_find(&r->q, "lifecycle")) { op_lifecycle(r); return; }
+        if (get && query_find(&r->q, "policyStatus")) { op_bucket_policy_status(r); return; }
+        if ((get || put || del) && query_find(&r->q, "policy")) { op_bucket_policy(r); return; }
+        if (put && query_find(&r->q, "acl")) { op_put_bucket_acl(r); return; }
         if (missing || query_find(&r->q, "acl")) {
             s3_error_reply(r, S3E_NOT_IMPLEMENTED,
                            arena_printf(r->a, "cairn does not implement this bucket sub-resource (%s) yet.",
@@ -296,14 +309,23 @@ static void handle(s3api *api, http_exchange *ex, const char *path, const char *
         op_post_object(r);
         return;
     }
+    if (!trusted_user && strcmp(r->http->method, "POST") == 0 && !r->bucket && ct &&
+        strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
+        /* STS on the S3 endpoint, as MinIO serves it */
+        lf.api = "AssumeRole";
+        http_set_log_fields(ex, &lf);
+        op_assume_role(r);
+        return;
+    }
     const char *msg = NULL;
     s3_error e = S3E_NONE;
     if (trusted_user) {
-        r->auth.access_key = trusted_user;
         r->auth.mode = PAYLOAD_UNSIGNED;
+        e = s3_identify(r, trusted_user, NULL, &msg);
     } else {
         e = s3_authenticate(r, &msg);
     }
+    if (!e) e = s3_authorize_request(r, lf.api);
     if (e) {
         s3_error_reply(r, e, msg);
         return;

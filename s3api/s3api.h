@@ -10,6 +10,7 @@
 #define CAIRN_S3API_H
 
 #include "../server/http.h"
+#include "../iam/iam.h"
 #include "../storage/store.h"
 
 typedef struct s3api_config {
@@ -18,6 +19,7 @@ typedef struct s3api_config {
     const char *domain;        /* virtual-host base domain, or NULL */
     const char *access_key;    /* root credentials */
     const char *secret_key;
+    iam *iam;                  /* every identity, root included */
 } s3api_config;
 
 typedef struct s3api s3api;

@@ -142,7 +142,7 @@ void op_list_object_versions(s3_req *r)
             strbuf_printf(&b, "<ETag>&quot;%s&quot;</ETag><Size>%llu</Size><StorageClass>%s</StorageClass>", o->etag,
                           (unsigned long long)o->size, S3_STORAGE_CLASS_NAME(o->reduced));
         strbuf_printf(&b, "<Owner><ID>%s</ID><DisplayName>", OWNER_ID);
-        strbuf_xml_escape(&b, r->auth.access_key, strlen(r->auth.access_key));
+        strbuf_xml_escape(&b, s3_owner_display(r), strlen(s3_owner_display(r)));
         strbuf_puts(&b, "</DisplayName></Owner>");
         strbuf_puts(&b, marker ? "</DeleteMarker>" : "</Version>");
     }

@@ -8,6 +8,8 @@
 #include <time.h>
 
 #include "../common/log.h"
+#include "../s3api/sigv4.h"
+#include "admin_iam.h"
 #include "opsauth.h"
 
 typedef struct admin_req {
@@ -19,9 +21,10 @@ typedef struct admin_req {
     int too_large;
     const char *op;              /* the path after ADMIN_PREFIX */
     const char *trusted_user;    /* set when the console's session authenticated the caller */
+    iam_identity caller;
 } admin_req;
 
-static void reply_json(http_exchange *ex, int status, json_t *j)
+void admin_reply_json(http_exchange *ex, int status, json_t *j)
 {
     char *s = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
     json_decref(j);
@@ -37,14 +40,14 @@ static void reply_json(http_exchange *ex, int status, json_t *j)
     http_respond(ex, status, "application/json", copy, n + 1);
 }
 
-static void reply_error(http_exchange *ex, int status, const char *code, const char *msg)
+void admin_reply_error(http_exchange *ex, int status, const char *code, const char *msg)
 {
     json_t *j = json_pack("{s:s,s:s,s:s,s:s}", "Code", code, "Message", msg, "Resource", http_req(ex)->path,
                           "RequestId", http_request_id(ex));
-    reply_json(ex, status, j ? j : json_object());
+    admin_reply_json(ex, status, j ? j : json_object());
 }
 
-static const char *query_value(arena *a, const char *q, const char *name)
+const char *admin_query_value(arena *a, const char *q, const char *name)
 {
     size_t nl = strlen(name);
     while (q && *q) {
@@ -106,8 +109,8 @@ static void op_info(const admin_config *c, http_exchange *ex)
                           "capacity", "rawTotalBytes", (json_int_t)total, "rawFreeBytes", (json_int_t)freeb,
                           "usage", "buckets", (json_int_t)us.n, "objects", (json_int_t)objs, "bytes", (json_int_t)bytes,
                           "lastUpdate", (json_int_t)us.updated_unix);
-    if (!j) { reply_error(ex, 500, "InternalError", "could not build the answer"); return; }
-    reply_json(ex, 200, j);
+    if (!j) { admin_reply_error(ex, 500, "InternalError", "could not build the answer"); return; }
+    admin_reply_json(ex, 200, j);
 }
 
 static void op_usage(const admin_config *c, http_exchange *ex)
@@ -133,7 +136,7 @@ static void op_usage(const admin_config *c, http_exchange *ex)
                           (json_int_t)objs, "objectsTotalSize", (json_int_t)bytes, "bucketsUsageInfo", b,
                           "scanIntervalSeconds", (json_int_t)(c->usage_interval_ms / 1000),
                           "lastScanMillis", (json_int_t)us.pass_ms);
-    reply_json(ex, 200, j);
+    admin_reply_json(ex, 200, j);
 }
 
 static json_t *config_json(const admin_config *c)
@@ -153,7 +156,7 @@ static void op_config_set(const admin_config *c, admin_req *r)
     json_t *j = json_loadb(r->body ? r->body : "", r->len, JSON_REJECT_DUPLICATES, &err);
     if (!j || !json_is_object(j)) {
         json_decref(j);
-        reply_error(ex, 400, "InvalidRequest", "the body must be a JSON object of runtime settings");
+        admin_reply_error(ex, 400, "InvalidRequest", "the body must be a JSON object of runtime settings");
         return;
     }
     /* validate everything first: all or nothing */
@@ -161,18 +164,18 @@ static void op_config_set(const admin_config *c, admin_req *r)
     json_t *v;
     json_object_foreach(j, key, v) {
         if (strcmp(key, "accessLog") == 0) {
-            if (!json_is_boolean(v)) { json_decref(j); reply_error(ex, 400, "InvalidArgument", "accessLog takes true or false"); return; }
+            if (!json_is_boolean(v)) { json_decref(j); admin_reply_error(ex, 400, "InvalidArgument", "accessLog takes true or false"); return; }
         } else if (strcmp(key, "prometheusAuthType") == 0) {
             const char *s = json_string_value(v);
             if (!s || (strcmp(s, "public") != 0 && strcmp(s, "jwt") != 0)) {
                 json_decref(j);
-                reply_error(ex, 400, "InvalidArgument", "prometheusAuthType takes \"public\" or \"jwt\"");
+                admin_reply_error(ex, 400, "InvalidArgument", "prometheusAuthType takes \"public\" or \"jwt\"");
                 return;
             }
         } else {
             char *msg = arena_printf(http_arena(ex), "%.100s is not a setting that can change at runtime", key);
             json_decref(j);
-            reply_error(ex, 400, "InvalidArgument", msg);
+            admin_reply_error(ex, 400, "InvalidArgument", msg);
             return;
         }
     }
@@ -183,28 +186,28 @@ static void op_config_set(const admin_config *c, admin_req *r)
     json_decref(j);
     log_info("admin: runtime settings changed: access log %s, metrics auth %s", accesslog_enabled(c->log) ? "on" : "off",
              *c->prometheus_public ? "public" : "jwt");
-    reply_json(ex, 200, config_json(c));
+    admin_reply_json(ex, 200, config_json(c));
 }
 
 static void op_token(const admin_config *c, http_exchange *ex)
 {
-    const char *ttl_s = query_value(http_arena(ex), http_req(ex)->query, "ttl");
+    const char *ttl_s = admin_query_value(http_arena(ex), http_req(ex)->query, "ttl");
     long ttl = 100L * 365 * 24 * 3600;   /* MinIO's mc: tokens for Prometheus last long */
     if (ttl_s) {
         char *end;
         ttl = strtol(ttl_s, &end, 10);
         if (!*ttl_s || *end || ttl < 1 || ttl > 100L * 365 * 24 * 3600) {
-            reply_error(ex, 400, "InvalidArgument", "ttl must be a number of seconds from 1 to 100 years");
+            admin_reply_error(ex, 400, "InvalidArgument", "ttl must be a number of seconds from 1 to 100 years");
             return;
         }
     }
     int64_t now = (int64_t)time(NULL);
     char tok[TOKEN_MAX];
     if (!token_mint(c->access_key, c->secret_key, now, ttl, tok, sizeof tok)) {
-        reply_error(ex, 500, "InternalError", "could not mint a token");
+        admin_reply_error(ex, 500, "InternalError", "could not mint a token");
         return;
     }
-    reply_json(ex, 200, json_pack("{s:s,s:I,s:s}", "token", tok, "expiresAt", (json_int_t)(now + ttl), "type", "Bearer"));
+    admin_reply_json(ex, 200, json_pack("{s:s,s:I,s:s}", "token", tok, "expiresAt", (json_int_t)(now + ttl), "type", "Bearer"));
 }
 
 static json_t *heal_json(const admin_config *c)
@@ -228,41 +231,55 @@ static void dispatch(admin_req *r)
 
     if (strcmp(op, "info") == 0 && get) op_info(c, ex);
     else if (strcmp(op, "datausageinfo") == 0 && get) op_usage(c, ex);
-    else if (strcmp(op, "config") == 0 && get) reply_json(ex, 200, config_json(c));
+    else if (strcmp(op, "config") == 0 && get) admin_reply_json(ex, 200, config_json(c));
     else if (strcmp(op, "config") == 0 && strcmp(m, "PUT") == 0) op_config_set(c, r);
     else if (strcmp(op, "prometheus/token") == 0 && (get || strcmp(m, "POST") == 0)) op_token(c, ex);
     else if (strcmp(op, "service") == 0 && strcmp(m, "POST") == 0) {
-        const char *action = query_value(http_arena(ex), q->query, "action");
+        const char *action = admin_query_value(http_arena(ex), q->query, "action");
         int restart;
         if (action && strcmp(action, "stop") == 0) restart = 0;
         else if (action && strcmp(action, "restart") == 0) restart = 1;
-        else { reply_error(ex, 400, "InvalidArgument", "action must be stop or restart"); return; }
+        else { admin_reply_error(ex, 400, "InvalidArgument", "action must be stop or restart"); return; }
         log_info("admin: service %s requested by %s", restart ? "restart" : "stop", q->remote_addr);
-        reply_json(ex, 200, json_pack("{s:s,s:s}", "action", restart ? "restart" : "stop", "status", "accepted"));
+        admin_reply_json(ex, 200, json_pack("{s:s,s:s}", "action", restart ? "restart" : "stop", "status", "accepted"));
         c->service(c->service_arg, restart);
     } else if ((strcmp(op, "heal") == 0 || strcmp(op, "heal/") == 0) && strcmp(m, "POST") == 0) {
-        const char *deep = query_value(http_arena(ex), q->query, "deep");
+        const char *deep = admin_query_value(http_arena(ex), q->query, "deep");
         int is_deep = deep && (strcmp(deep, "true") == 0 || strcmp(deep, "") == 0);
         if (deep && !is_deep && strcmp(deep, "false") != 0) {
-            reply_error(ex, 400, "InvalidArgument", "deep takes true or false");
+            admin_reply_error(ex, 400, "InvalidArgument", "deep takes true or false");
             return;
         }
         store_heal_start(c->st, is_deep);
         log_info("admin: %s heal pass requested by %s", is_deep ? "deep" : "normal", q->remote_addr);
-        reply_json(ex, 200, heal_json(c));
+        admin_reply_json(ex, 200, heal_json(c));
     } else if (strcmp(op, "heal/status") == 0 && get) {
-        reply_json(ex, 200, heal_json(c));
+        admin_reply_json(ex, 200, heal_json(c));
     } else if (strncmp(op, "heal/", 5) == 0) {
-        reply_error(ex, 501, "NotImplemented",
+        admin_reply_error(ex, 501, "NotImplemented",
                     "healing one bucket or prefix is not built; POST heal/ heals everything, GET heal/status tells how it goes");
     } else if (strcmp(op, "heal") == 0) {
-        reply_error(ex, 405, "MethodNotAllowed", "POST heal starts a pass; GET heal/status");
+        admin_reply_error(ex, 405, "MethodNotAllowed", "POST heal starts a pass; GET heal/status");
     } else if (strcmp(op, "info") == 0 || strcmp(op, "datausageinfo") == 0 || strcmp(op, "config") == 0 ||
                strcmp(op, "prometheus/token") == 0 || strcmp(op, "service") == 0) {
-        reply_error(ex, 405, "MethodNotAllowed", "this method is not allowed on this admin resource");
+        admin_reply_error(ex, 405, "MethodNotAllowed", "this method is not allowed on this admin resource");
     } else {
-        reply_error(ex, 404, "NotImplemented", "no such admin API");
+        admin_reply_error(ex, 404, "NotImplemented", "no such admin API");
     }
+}
+
+/* The admin action each built-in endpoint needs, as MinIO names them. */
+static const char *admin_action(const char *op, const char *method, const char *http_query)
+{
+    const char *iam_action = admin_iam_action(op, method);
+    if (iam_action) return iam_action;
+    if (!strcmp(op, "info")) return "admin:ServerInfo";
+    if (!strcmp(op, "datausageinfo")) return "admin:DataUsageInfo";
+    if (!strcmp(op, "config")) return "admin:ConfigUpdate";   /* MinIO reads and writes config under one action */
+    if (!strcmp(op, "prometheus/token")) return "admin:Prometheus";
+    if (!strcmp(op, "service")) return strstr(http_query, "action=stop") ? "admin:ServiceStop" : "admin:ServiceRestart";
+    if (!strncmp(op, "heal", 4)) return "admin:Heal";
+    return "admin:ServerInfo";
 }
 
 static void finish(admin_req *r)
@@ -274,22 +291,44 @@ static void finish(admin_req *r)
     r->sha = NULL;
     char hex[65];
     for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    if (r->trusted_user) {
-        http_set_log_fields(r->ex, &(http_log_fields){ .api = "Admin", .user = r->trusted_user });
-        dispatch(r);
+    const char *ak = r->trusted_user;
+    if (!ak) {
+        sigv4_credential cred;
+        const char *authz = http_header_get(r->ex, "authorization");
+        if (!authz) { admin_reply_error(r->ex, 403, "AccessDenied", "the admin API needs a SigV4 Authorization header"); return; }
+        if (sigv4_parse_authorization(authz, &cred) != SIGV4_OK) { admin_reply_error(r->ex, 400, "AuthorizationHeaderMalformed", "AuthorizationHeaderMalformed"); return; }
+        ak = arena_strdup(http_arena(r->ex), cred.access_key);
+    }
+    iam_status ist = iam_lookup(r->cfg->iam, ak, r->trusted_user ? NULL : http_header_get(r->ex, "x-amz-security-token"),
+                                (int64_t)time(NULL), &r->caller);
+    if (ist != IAM_OK) {
+        admin_reply_error(r->ex, 403, ist == IAM_EXPIRED ? "ExpiredToken" : "InvalidAccessKeyId",
+                          ist == IAM_DISABLED ? "the account is disabled" : "the access key is not known");
         return;
     }
-    int status;
-    const char *why = admin_auth_check(r->ex, r->cfg->access_key, r->cfg->secret_key, r->cfg->region, hex,
-                                       (int64_t)time(NULL), &status);
-    if (why) {
-        char code[64];
-        size_t cl = strcspn(why, ":");
-        snprintf(code, sizeof code, "%.*s", (int)(cl < 63 ? cl : 63), why);
-        reply_error(r->ex, status, code, why);
+    if (!r->trusted_user) {
+        int status;
+        const char *why = admin_auth_check(r->ex, ak, r->caller.secret_key, r->cfg->region, hex, (int64_t)time(NULL),
+                                           &status);
+        if (why) {
+            char code[64];
+            size_t cl = strcspn(why, ":");
+            snprintf(code, sizeof code, "%.*s", (int)(cl < 63 ? cl : 63), why);
+            admin_reply_error(r->ex, status, code, why);
+            return;
+        }
+    }
+    const char *method = http_req(r->ex)->method;
+    int allowed = admin_iam_action(r->op, method) ? admin_iam_may(r->cfg, r->op, r->ex, r->body, r->len, &r->caller)
+                                                  : iam_authorize(r->cfg->iam, &r->caller, NULL,
+                                                                  &(policy_request){ .action = admin_action(r->op, method, http_req(r->ex)->query),
+                                                                                     .resource = "arn:aws:s3:::*" });
+    if (!allowed) {
+        admin_reply_error(r->ex, 403, "AccessDenied", "the caller's policies do not allow this admin action");
         return;
     }
-    http_set_log_fields(r->ex, &(http_log_fields){ .api = "Admin", .user = r->cfg->access_key });
+    http_set_log_fields(r->ex, &(http_log_fields){ .api = "Admin", .user = ak });
+    if (admin_iam_handle(r->cfg, r->ex, r->op, r->body, r->len, &r->caller)) return;
     dispatch(r);
 }
 
@@ -301,7 +340,7 @@ static int on_body(http_exchange *ex, const char *p, size_t n)
         r->too_large = 1;
         EVP_MD_CTX_free(r->sha);
         r->sha = NULL;
-        reply_error(ex, 413, "EntityTooLarge", "admin request bodies are limited to 64 KiB");
+        admin_reply_error(ex, 413, "EntityTooLarge", "admin request bodies are limited to 64 KiB");
         return 0;
     }
     if (!r->body) r->body = arena_alloc(http_arena(ex), ADMIN_MAX_BODY);
@@ -337,7 +376,7 @@ static void handle(const admin_config *cfg, http_exchange *ex, const char *op, c
     if (!r->sha || EVP_DigestInit_ex(r->sha, EVP_sha256(), NULL) != 1) {
         EVP_MD_CTX_free(r->sha);
         r->sha = NULL;
-        reply_error(ex, 500, "InternalError", "out of memory");
+        admin_reply_error(ex, 500, "InternalError", "out of memory");
         return;
     }
     http_set_user(ex, r);
@@ -345,7 +384,7 @@ static void handle(const admin_config *cfg, http_exchange *ex, const char *op, c
     if (q->content_length > ADMIN_MAX_BODY) {
         EVP_MD_CTX_free(r->sha);
         r->sha = NULL;
-        reply_error(ex, 413, "EntityTooLarge", "admin request bodies are limited to 64 KiB");
+        admin_reply_error(ex, 413, "EntityTooLarge", "admin request bodies are limited to 64 KiB");
         return;
     }
     if (q->has_body) {

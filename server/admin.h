@@ -1,6 +1,8 @@
 /*
- * admin — the admin API: JSON under /minio/admin/v3/, SigV4-signed by the
- * root credentials (opsauth.h).
+ * admin — the admin API: JSON under /minio/admin/v3/, SigV4-signed
+ * (opsauth.h) by root or by a user whose policies allow the admin action
+ * (admin:ServerInfo, admin:Heal, ...; the built-in consoleAdmin allows all).
+ * The identity endpoints are admin_iam.c's.
  *
  *   GET  info                 version, uptime, the node, drives (state and
  *                             capacity), sets, parity and quorums
@@ -25,6 +27,7 @@
 #ifndef CAIRN_ADMIN_H
 #define CAIRN_ADMIN_H
 
+#include "../iam/iam.h"
 #include "../storage/store.h"
 #include "accesslog.h"
 #include "http.h"
@@ -39,6 +42,7 @@ typedef struct admin_config {
     usage_scanner *usage;
     accesslog *log;
     const char *access_key, *secret_key, *region, *version, *server, *data_dir;
+    iam *iam;                      /* who may call, and the identities it manages */
     int *prometheus_public;        /* runtime setting shared with the metrics endpoint */
     uint64_t usage_interval_ms;
     uint64_t stale_upload_expiry_s, stale_upload_interval_s;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "admin.h"
+#include "cli_iam.h"
 #include "opsauth.h"
 
 enum { MAX_RESPONSE = 16 << 20 };
@@ -46,6 +47,17 @@ static void admin_usage(FILE *f)
         "  service stop | restart        graceful stop, or stop and start again with the same arguments\n"
         "  heal start [--deep]           a full heal pass now (--deep: verify every shard's checksum)\n"
         "  heal status                   objects scanned and healed, queue, passes\n"
+        "  user add|rotate AK SK         an IAM user (the access key is its name), or a new secret\n"
+        "  user list | info|enable|disable|remove AK\n"
+        "  group add GROUP USER...       members join (the group is made on first use)\n"
+        "  group remove GROUP [USER...]  members leave (no users: the empty group goes)\n"
+        "  group list | info|enable|disable GROUP\n"
+        "  policy create NAME FILE       a named policy from a JSON document\n"
+        "  policy list | info|remove NAME\n"
+        "  policy set [P1,P2] --user U|--group G   the policies attached (none: detach all)\n"
+        "  svcacct add PARENT [--policy FILE] [--expiry SECONDS] [--name N]\n"
+        "                                a key of PARENT's, narrowed by FILE; prints its secret once\n"
+        "  svcacct list [USER] | info|enable|disable|remove AK | edit AK [--secret SK] [--policy FILE]\n"
         "\n"
         "--endpoint defaults to $CAIRN_ENDPOINT or http://127.0.0.1:9000; for https, --ca-bundle FILE\n"
         "(or CAIRN_CA_BUNDLE) names the CA certificates to trust (default: the system's).\n"
@@ -358,6 +370,14 @@ static void print_config(json_t *j)
     }
 }
 
+static int run(cli *c, const char *method, const char *op, const char *query, const char *body,
+               void (*human)(json_t *));
+
+static int run_json(void *arg, const char *method, const char *op, const char *query, const char *body)
+{
+    return run(arg, method, op, query, body, NULL);
+}
+
 /* Runs one request and prints its answer; returns the exit code. */
 static int run(cli *c, const char *method, const char *op, const char *query, const char *body,
                void (*human)(json_t *))
@@ -449,6 +469,7 @@ int cli_admin(int argc, char **argv)
     if (c.ca_bundle && !*c.ca_bundle) c.ca_bundle = NULL;
     const char *ttl = NULL;
     int deep = 0;
+    cli_iam_ctx iam = { .run = run_json, .arg = &c };
     char *words[8];
     int nw = 0, i;
     for (i = 2; i < argc; i++) {
@@ -463,6 +484,12 @@ int cli_admin(int argc, char **argv)
         else if (!strcmp(a, "--ttl") && has_value) ttl = argv[++i];
         else if (!strcmp(a, "--deep")) deep = 1;
         else if (!strcmp(a, "--ca-bundle") && has_value) c.ca_bundle = argv[++i];
+        else if (!strcmp(a, "--user") && has_value) iam.user = argv[++i];
+        else if (!strcmp(a, "--group") && has_value) iam.group = argv[++i];
+        else if (!strcmp(a, "--policy") && has_value) iam.policy_file = argv[++i];
+        else if (!strcmp(a, "--secret") && has_value) iam.secret = argv[++i];
+        else if (!strcmp(a, "--name") && has_value) iam.name = argv[++i];
+        else if (!strcmp(a, "--expiry") && has_value) iam.expiry_seconds = strtol(argv[++i], NULL, 10);
         else if (a[0] == '-' && a[1] == '-') {
             fprintf(stderr, "cairn admin: unknown option or missing value: %s\n\n", a);
             admin_usage(stderr);
@@ -509,6 +536,8 @@ int cli_admin(int argc, char **argv)
         snprintf(q, sizeof q, "action=%s", w1);
         return run(&c, "POST", "service", q, NULL, print_service);
     }
+    int rc = cli_iam(&iam, nw, words);
+    if (rc >= 0) return rc;
     fprintf(stderr, "cairn admin: unknown command:");
     for (int k = 0; k < nw; k++) fprintf(stderr, " %s", words[k]);
     fprintf(stderr, "\n\n");

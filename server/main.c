@@ -61,6 +61,7 @@ typedef struct app {
     server_config cfg;
     store *store;
     s3api *api;
+    iam *iam;
     http_server *http;
     uv_signal_t sigterm, sigint, sighup;
     int stopping;
@@ -524,8 +525,13 @@ static int serve(app *a, int argc, char **argv)
     uint64_t expiry_s = (uint64_t)env_long("CAIRN_STALE_UPLOADS_EXPIRY", 24 * 3600);
     uint64_t expiry_interval_s = (uint64_t)env_long("CAIRN_STALE_UPLOADS_CLEANUP_INTERVAL", 3600);
     store_start_upload_expiry(a->store, expiry_s * 1000, expiry_interval_s * 1000);
+    const char *iam_err = NULL;
+    if (iam_open(a->store, cred->access_key, cred->secret_key, getenv("CAIRN_KMS_SECRET_KEY"), &a->iam, &iam_err) != 0) {
+        fprintf(stderr, "cairn: IAM: %s\n", iam_err);
+        return 1;
+    }
     s3api_config sc = { .store = a->store, .region = a->cfg.region, .domain = a->cfg.domain,
-                        .access_key = cred->access_key, .secret_key = cred->secret_key };
+                        .access_key = cred->access_key, .secret_key = cred->secret_key, .iam = a->iam };
     a->api = s3api_new(&sc);
     http_limits limits = {
         .max_connections = (int)env_long("CAIRN_MAX_CONNECTIONS", 4096),
@@ -565,7 +571,7 @@ static int serve(app *a, int argc, char **argv)
     a->service_timer.data = a;
     a->admin = (admin_config){
         .st = a->store, .usage = a->usage, .log = a->log, .access_key = cred->access_key,
-        .secret_key = cred->secret_key, .region = a->cfg.region, .version = CAIRN_VERSION,
+        .secret_key = cred->secret_key, .iam = a->iam, .region = a->cfg.region, .version = CAIRN_VERSION,
         .server = a->server_label, .data_dir = dir, .prometheus_public = &a->prometheus_public,
         .usage_interval_ms = usage_interval_ms, .stale_upload_expiry_s = expiry_s,
         .stale_upload_interval_s = expiry_interval_s, .start_unix = (int64_t)time(NULL),
@@ -599,6 +605,7 @@ static int serve(app *a, int argc, char **argv)
     uv_run(a->loop, UV_RUN_DEFAULT);
     free(a->http);
     s3api_free(a->api);
+    iam_free(a->iam);
     metrics_free(a->metrics);
     uv_loop_close(a->loop);
     if (a->restart) {

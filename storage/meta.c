@@ -1020,7 +1020,9 @@ static int apply(meta *m, MDB_txn *txn, meta_op *op, arena *scratch)
         return rewrite_version(m, txn, op, &o, &vs[i].key, i == 0);
     }
     case META_BUCKET_CONFIG: {
-        if (!bucket_exists(m, txn, op->bucket)) { op->status = ST_NO_SUCH_BUCKET; return 0; }
+        /* bucket "" holds the system's own documents (IAM): a name no
+         * bucket can have, so it needs no bucket record */
+        if (op->bucket[0] && !bucket_exists(m, txn, op->bucket)) { op->status = ST_NO_SUCH_BUCKET; return 0; }
         size_t bl = strlen(op->bucket), nl = strlen(op->key);
         char *ck = arena_alloc(scratch, bl + 1 + nl);
         memcpy(ck, op->bucket, bl);
@@ -1192,7 +1194,7 @@ store_status meta_get_upload(meta *m, arena *a, const char *bucket, const char *
     MDB_txn *txn = read_begin(m);
     if (!txn) return ST_IO_ERROR;
     store_status st = ST_OK;
-    if (!bucket_exists(m, txn, bucket)) {
+    if (bucket[0] && !bucket_exists(m, txn, bucket)) {   /* "": the system's documents */
         st = ST_NO_SUCH_BUCKET;
     } else {
         meta_key uk;
@@ -1450,7 +1452,7 @@ store_status meta_get_bucket_config(meta *m, arena *a, const char *bucket, const
     MDB_txn *txn = read_begin(m);
     if (!txn) return ST_IO_ERROR;
     store_status st = ST_OK;
-    if (!bucket_exists(m, txn, bucket)) {
+    if (bucket[0] && !bucket_exists(m, txn, bucket)) {   /* "": the system's documents */
         st = ST_NO_SUCH_BUCKET;
     } else {
         size_t bl = strlen(bucket), nl = strlen(name);

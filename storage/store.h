@@ -106,6 +106,10 @@ store_status store_bucket_config_get(store *s, arena *a, const char *bucket, con
 void store_bucket_config_set(store *s, const char *bucket, const char *name, const char *doc, size_t len,
                              store_done_cb cb, void *arg);
 
+/* System-wide documents (the IAM state), kept like bucket configuration
+ * under the bucket name "", which no bucket can have. */
+#define STORE_SYSTEM_BUCKET ""
+
 /* Versioning: 0 never enabled, 1 Enabled, 2 Suspended. */
 int store_bucket_versioning(store *s, const char *bucket);
 void store_set_bucket_versioning(store *s, const char *bucket, int enabled, store_done_cb cb, void *arg);

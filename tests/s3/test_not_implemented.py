@@ -23,13 +23,9 @@ def test_put_bucket_encryption(s3, bucket):
         "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}))
 
 
-def test_put_bucket_policy(s3, bucket):
-    _expect_501(lambda: s3.put_bucket_policy(Bucket=bucket, Policy='{"Version":"2012-10-17","Statement":[]}'))
-
-
-def test_put_bucket_acl_public(s3, bucket):
-    # making a bucket public must not "succeed" while doing nothing
-    _expect_501(lambda: s3.put_bucket_acl(Bucket=bucket, ACL="public-read"))
+def test_put_bucket_acl_explicit_grants(s3, bucket):
+    # grants beyond the canned ACLs must not "succeed" while doing nothing
+    _expect_501(lambda: s3.put_bucket_acl(Bucket=bucket, GrantRead='uri="http://acs.amazonaws.com/groups/global/AllUsers"'))
 
 
 def test_put_bucket_notification(s3, bucket):
@@ -38,12 +34,14 @@ def test_put_bucket_notification(s3, bucket):
 
 
 def test_raw_not_implemented_has_xml_and_request_id(raw, bucket):
-    body = b'{"Version":"2012-10-17","Statement":[]}'
-    r = raw("PUT", "/" + bucket, "policy", body=body, headers={"Content-MD5": b64md5(body)})
+    body = (b'<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault>'
+            b'<SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule>'
+            b'</ServerSideEncryptionConfiguration>')
+    r = raw("PUT", "/" + bucket, "encryption", body=body, headers={"Content-MD5": b64md5(body)})
     assert_error(r, 501, "NotImplemented")
 
 
 def test_not_implemented_needs_auth_first(raw, bucket):
     # unauthenticated callers learn nothing: auth is checked before routing to 501
-    r = raw("PUT", "/" + bucket, "policy", body=b"{}", signed=False)
+    r = raw("PUT", "/" + bucket, "encryption", body=b"<x/>", signed=False)
     assert_error(r, 403, "AccessDenied")

@@ -1,0 +1,251 @@
+/*
+ * bucket_policy — PutBucketPolicy, GetBucketPolicy, DeleteBucketPolicy,
+ * GetBucketPolicyStatus, and canned ACLs, which cairn expresses as bucket
+ * policy statements rather than keeping a second permission system:
+ *
+ *   private, bucket-owner-read, bucket-owner-full-control   no grant
+ *   public-read          anyone may GetBucketLocation, ListBucket, GetObject
+ *   public-read-write    and PutObject, DeleteObject, multipart uploads
+ *   authenticated-read   public-read for signed callers only
+ *
+ * Canned statements carry Sids starting "CannedAcl", so setting another
+ * canned ACL replaces them and leaves the owner's own statements alone.
+ * GetBucketAcl/GetObjectAcl answer the owner's FULL_CONTROL plus the
+ * grants the bucket policy makes to everyone, so ACL-reading clients see
+ * what is public.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../common/log.h"
+#include "internal.h"
+
+#define CANNED_SID "CannedAcl"
+
+static void policy_written(void *arg, store_status st)
+{
+    s3_req *r = arg;
+    s3_bucket_policy_forget(r->api);
+    if (!http_is_aborted(r->ex)) {
+        if (st) s3_error_reply(r, s3_error_from_store(st, 0), NULL);
+        else http_respond(r->ex, 204, NULL, NULL, 0);
+    }
+    http_release(r->ex);
+}
+
+static void put_policy_body(s3_req *r, s3_error e, char *body, size_t n)
+{
+    if (e == S3E_ENTITY_TOO_LARGE || e == S3E_MAX_MESSAGE_LENGTH_EXCEEDED) {
+        s3_error_reply(r, S3E_MALFORMED_POLICY, "Policy exceeds the maximum allowed document size (20 KiB).");
+        return;
+    }
+    if (e) { s3_error_reply(r, e, NULL); return; }
+    char err[256];
+    policy *p = policy_parse(body ? body : "", n, POLICY_RESOURCE, r->bucket, err, sizeof err);
+    if (!p) { s3_error_reply(r, S3E_MALFORMED_POLICY, arena_strdup(r->a, err)); return; }
+    policy_free(p);
+    http_hold(r->ex);
+    store_bucket_config_set(r->api->cfg.store, r->bucket, "policy", body, n, policy_written, r);
+}
+
+void op_bucket_policy(s3_req *r)
+{
+    const char *m = r->http->method;
+    store_status st = store_bucket_get(r->api->cfg.store, r->bucket, NULL);
+    if (st) { s3_error_reply(r, s3_error_from_store(st, 0), NULL); return; }
+    if (!strcmp(m, "GET")) {
+        char *doc;
+        size_t len;
+        st = store_bucket_config_get(r->api->cfg.store, r->a, r->bucket, "policy", &doc, &len);
+        if (st == ST_NO_SUCH_KEY) { s3_error_reply(r, S3E_NO_SUCH_BUCKET_POLICY, NULL); return; }
+        if (st) { s3_error_reply(r, s3_error_from_store(st, 0), NULL); return; }
+        http_respond(r->ex, 200, "application/json", doc, len);
+    } else if (!strcmp(m, "PUT")) {
+        s3_body_collect(r, POLICY_MAX_BYTES, put_policy_body);
+    } else {
+        http_hold(r->ex);
+        store_bucket_config_set(r->api->cfg.store, r->bucket, "policy", NULL, 0, policy_written, r);
+    }
+}
+
+/* Anonymous access the bucket policy grants on a resource: the same
+ * evaluation an unsigned request gets, with no request context. */
+static int public_can(s3_req *r, const char *action, const char *resource)
+{
+    const policy *bp = s3_bucket_policy(r, r->bucket);
+    if (!bp) return 0;
+    policy_request req = { .action = action, .resource = resource };
+    return policy_evaluate(bp, &req) == POLICY_ALLOW;
+}
+
+void op_bucket_policy_status(s3_req *r)
+{
+    store_status st = store_bucket_get(r->api->cfg.store, r->bucket, NULL);
+    if (st) { s3_error_reply(r, s3_error_from_store(st, 0), NULL); return; }
+    const char *bucket_arn = arena_printf(r->a, "arn:aws:s3:::%s", r->bucket);
+    const char *objects_arn = arena_printf(r->a, "arn:aws:s3:::%s/*", r->bucket);
+    int pub = public_can(r, "s3:ListBucket", bucket_arn) || public_can(r, "s3:GetObject", objects_arn) ||
+              public_can(r, "s3:PutObject", objects_arn);
+    strbuf b;
+    strbuf_init(&b, r->a, 256);
+    strbuf_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<PolicyStatus xmlns=\"" S3_XMLNS
+                      "\"><IsPublic>%s</IsPublic></PolicyStatus>", pub ? "true" : "false");
+    s3_xml_reply(r, 200, &b);
+}
+
+/* ---------- canned ACLs ---------- */
+
+int s3_canned_acl_valid(const char *acl)
+{
+    static const char *const known[] = { "private", "public-read", "public-read-write", "authenticated-read",
+                                         "bucket-owner-read", "bucket-owner-full-control", NULL };
+    for (int i = 0; known[i]; i++) if (!strcmp(acl, known[i])) return 1;
+    return 0;
+}
+
+static json_t *canned_statement(const char *bucket, const char *sid, int write, int signed_only)
+{
+    json_t *actions = json_pack("[s,s,s]", "s3:GetBucketLocation", "s3:ListBucket", "s3:GetObject");
+    if (write) {
+        const char *more[] = { "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload",
+                               "s3:ListMultipartUploadParts", "s3:ListBucketMultipartUploads" };
+        for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) json_array_append_new(actions, json_string(more[i]));
+    }
+    char bucket_arn[128], objects_arn[128];
+    snprintf(bucket_arn, sizeof bucket_arn, "arn:aws:s3:::%s", bucket);
+    snprintf(objects_arn, sizeof objects_arn, "arn:aws:s3:::%s/*", bucket);
+    json_t *st = json_pack("{s:s,s:s,s:{s:[s]},s:o,s:[s,s]}", "Sid", sid, "Effect", "Allow", "Principal", "AWS", "*",
+                           "Action", actions, "Resource", bucket_arn, objects_arn);
+    /* aws:username exists only for signed callers */
+    if (signed_only) json_object_set_new(st, "Condition", json_pack("{s:{s:s}}", "Null", "aws:username", "false"));
+    return st;
+}
+
+/* The bucket's policy document with its canned statements replaced by the
+ * ones acl calls for; NULL when nothing would remain.  *err on failure. */
+static char *policy_with_acl(s3_req *r, const char *acl, const char **err)
+{
+    char *doc;
+    size_t len;
+    json_t *root = NULL;
+    if (store_bucket_config_get(r->api->cfg.store, r->a, r->bucket, "policy", &doc, &len) == ST_OK)
+        root = json_loadb(doc, len, 0, NULL);
+    if (!json_is_object(root)) {
+        json_decref(root);
+        root = json_pack("{s:s,s:[]}", "Version", "2012-10-17", "Statement");
+    }
+    json_t *stmts = json_object_get(root, "Statement");
+    if (json_is_object(stmts)) {
+        json_t *one = json_incref(stmts);
+        json_object_set_new(root, "Statement", json_pack("[o]", one));
+        stmts = json_object_get(root, "Statement");
+    }
+    for (size_t i = json_array_size(stmts); i-- > 0;) {
+        const char *sid = json_string_value(json_object_get(json_array_get(stmts, i), "Sid"));
+        if (sid && !strncmp(sid, CANNED_SID, strlen(CANNED_SID))) json_array_remove(stmts, i);
+    }
+    if (!strcmp(acl, "public-read")) json_array_append_new(stmts, canned_statement(r->bucket, CANNED_SID "PublicRead", 0, 0));
+    else if (!strcmp(acl, "public-read-write"))
+        json_array_append_new(stmts, canned_statement(r->bucket, CANNED_SID "PublicReadWrite", 1, 0));
+    else if (!strcmp(acl, "authenticated-read"))
+        json_array_append_new(stmts, canned_statement(r->bucket, CANNED_SID "AuthenticatedRead", 0, 1));
+    char *out = NULL;
+    if (json_array_size(stmts)) {
+        char *s = json_dumps(root, JSON_COMPACT);
+        char perr[200];
+        policy *p = s ? policy_parse(s, strlen(s), POLICY_RESOURCE, r->bucket, perr, sizeof perr) : NULL;
+        if (p) out = arena_strdup(r->a, s);
+        else *err = s ? arena_strdup(r->a, perr) : "out of memory";
+        policy_free(p);
+        free(s);
+    }
+    json_decref(root);
+    return out;
+}
+
+typedef struct acl_op {
+    s3_req *r;
+    void (*done)(s3_req *r, store_status st);
+} acl_op;
+
+static void acl_written(void *arg, store_status st)
+{
+    acl_op *op = arg;
+    s3_bucket_policy_forget(op->r->api);
+    op->done(op->r, st);
+}
+
+void s3_canned_acl_apply(s3_req *r, const char *acl, void (*done)(s3_req *r, store_status st))
+{
+    const char *err = NULL;
+    char *doc = policy_with_acl(r, acl, &err);
+    if (err) {
+        log_error("canned ACL %s on %s: %s", acl, r->bucket, err);
+        done(r, ST_IO_ERROR);
+        return;
+    }
+    acl_op *op = arena_alloc(r->a, sizeof *op);
+    op->r = r;
+    op->done = done;
+    store_bucket_config_set(r->api->cfg.store, r->bucket, "policy", doc, doc ? strlen(doc) : 0, acl_written, op);
+}
+
+static void put_acl_done(s3_req *r, store_status st)
+{
+    if (!http_is_aborted(r->ex)) {
+        if (st) s3_error_reply(r, s3_error_from_store(st, 0), NULL);
+        else http_respond(r->ex, 200, NULL, NULL, 0);
+    }
+    http_release(r->ex);
+}
+
+static void put_acl_body(s3_req *r, s3_error e, char *body, size_t n)
+{
+    (void)n;
+    if (e) { s3_error_reply(r, e, NULL); return; }
+    const char *acl = s3_header(r, "x-amz-acl");
+    if (!acl) {
+        /* an explicit grant list: the owner's own grant is all cairn has */
+        if (body && (strstr(body, "AllUsers") || strstr(body, "AuthenticatedUsers") || strstr(body, "emailAddress"))) {
+            s3_error_reply(r, S3E_NOT_IMPLEMENTED,
+                           "cairn expresses ACLs as bucket policies: use a canned ACL (x-amz-acl) or PutBucketPolicy.");
+            return;
+        }
+        acl = "private";
+    }
+    http_hold(r->ex);
+    s3_canned_acl_apply(r, acl, put_acl_done);
+}
+
+void op_put_bucket_acl(s3_req *r)
+{
+    const char *acl = s3_header(r, "x-amz-acl");
+    if (acl && !s3_canned_acl_valid(acl)) { s3_error_reply(r, S3E_INVALID_ARGUMENT, "Invalid canned ACL."); return; }
+    if (s3_header(r, "x-amz-grant-read") || s3_header(r, "x-amz-grant-write") ||
+        s3_header(r, "x-amz-grant-full-control") || s3_header(r, "x-amz-grant-read-acp") ||
+        s3_header(r, "x-amz-grant-write-acp")) {
+        s3_error_reply(r, S3E_NOT_IMPLEMENTED,
+                       "cairn expresses ACLs as bucket policies: use a canned ACL (x-amz-acl) or PutBucketPolicy.");
+        return;
+    }
+    store_status st = store_bucket_get(r->api->cfg.store, r->bucket, NULL);
+    if (st) { s3_error_reply(r, s3_error_from_store(st, 0), NULL); return; }
+    s3_body_collect(r, 64 * 1024, put_acl_body);
+}
+
+/* The public grants an ACL shows: READ/WRITE to AllUsers when anonymous
+ * callers may list (bucket) or get (object) / put. */
+void s3_acl_public_grants(s3_req *r, strbuf *b)
+{
+    static const char all_users[] = "<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+                                    "xsi:type=\"Group\"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI>"
+                                    "</Grantee><Permission>";
+    const char *target = r->key ? arena_printf(r->a, "arn:aws:s3:::%s/%s", r->bucket, r->key)
+                                : arena_printf(r->a, "arn:aws:s3:::%s", r->bucket);
+    int read = public_can(r, r->key ? "s3:GetObject" : "s3:ListBucket", target);
+    int write = !r->key && public_can(r, "s3:PutObject", arena_printf(r->a, "arn:aws:s3:::%s/*", r->bucket));
+    if (read) strbuf_printf(b, "%sREAD</Permission></Grant>", all_users);
+    if (write) strbuf_printf(b, "%sWRITE</Permission></Grant>", all_users);
+}
