@@ -8,6 +8,8 @@
  * /metrics (metrics.h, bearer token unless public), /minio/admin/v3/
  * (admin.h); everything else is S3 (s3api).  Every exchange ends in the
  * HTTP server's done hook, which feeds the access log and the metrics.
+ * The web console (console.h) is a second listener (--console-address)
+ * stopped together with the S3 one.
  * `cairn admin ...` is the admin API's client (cli_admin.c).
  */
 #include <errno.h>
@@ -27,6 +29,7 @@
 #include "accesslog.h"
 #include "admin.h"
 #include "cli_admin.h"
+#include "console.h"
 #include "credentials.h"
 #include "http.h"
 #include "metrics.h"
@@ -54,6 +57,7 @@ typedef struct server_config {
     const char *log_file;
     int quiet;
     char certs_dir[4096];
+    const char *server_url;   /* the S3 API's public URL, for console share links */
 } server_config;
 
 typedef struct app {
@@ -63,6 +67,8 @@ typedef struct app {
     s3api *api;
     iam *iam;
     http_server *http;
+    console *console;
+    int running_listeners;   /* S3 and console: the store closes when both stopped */
     uv_signal_t sigterm, sigint, sighup;
     int stopping;
     int tls;
@@ -86,7 +92,7 @@ static void usage(FILE *f)
         "\n"
         "Usage:\n"
         "  cairn server [--address HOST:PORT] [--console-address HOST:PORT] [--domain DOMAIN]\n"
-        "               [--log-file PATH] [--quiet] [--json] [--certs-dir DIR] DIR...\n"
+        "               [--log-file PATH] [--quiet] [--json] [--certs-dir DIR] [--server-url URL] DIR...\n"
         "  cairn admin [--endpoint URL] [--ca-bundle FILE] [--access-key AK --secret-key SK] [--json] COMMAND\n"
         "      info | usage | config get | config set NAME=VALUE... | prometheus token [--ttl SECONDS]\n"
         "      | service stop | service restart        (cairn admin --help for details)\n"
@@ -94,7 +100,10 @@ static void usage(FILE *f)
         "\n"
         "Options:\n"
         "  --address HOST:PORT          S3 API address (default :9000, all interfaces)\n"
-        "  --console-address HOST:PORT  web console address (default :9001; the console is not built yet)\n"
+        "  --console-address HOST:PORT  web console address (default :9001, all interfaces): log in with an\n"
+        "                               access key and secret; TLS like the S3 port when certificates are set\n"
+        "  --server-url URL             the S3 API's public URL, used in the console's share links\n"
+        "                               (default: the console's host name with the S3 port)\n"
         "  --domain DOMAIN              enables virtual-host style requests: BUCKET.DOMAIN\n"
         "  --log-file PATH              access log (JSON lines) to PATH instead of stdout; SIGHUP reopens it\n"
         "  --quiet                      no access log lines (the admin API can turn them back on)\n"
@@ -133,6 +142,10 @@ static void usage(FILE *f)
         "      jwt (default): metrics need 'Authorization: Bearer TOKEN' (cairn admin prometheus token);\n"
         "      public: metrics answer without a token\n"
         "  CAIRN_USAGE_SCAN_INTERVAL               seconds between bucket-usage passes (default 60)\n"
+        "  CAIRN_SERVER_URL, MINIO_SERVER_URL      same as --server-url\n"
+        "  CAIRN_CONSOLE_LOGIN_RATE                failed console logins allowed per minute and client address\n"
+        "                                          (default 10; all addresses together: 6 times that)\n"
+        "  CAIRN_CONSOLE_SESSION_TTL               seconds a console session lives without use (default 43200)\n"
         "\n"
         "Health probes (no authentication):\n"
         "  /minio/health/live     200 while the process serves\n"
@@ -142,6 +155,7 @@ static void usage(FILE *f)
         "  /minio/health/cluster/read  200 when every erasure set has its read quorum\n"
         "\n"
         "Metrics (Prometheus text): /minio/v2/metrics/cluster, /minio/v2/metrics/node, /metrics\n"
+        "Web console: http://HOST:9001/ (--console-address)\n"
         "Admin API (SigV4, root credentials): /minio/admin/v3/...\n",
         CAIRN_VERSION);
 }
@@ -191,13 +205,14 @@ static int parse_args(int argc, char **argv, server_config *c)
     c->region = env2("CAIRN_REGION", "MINIO_REGION");
     if (!c->region) c->region = "us-east-1";
     c->log_file = env2("CAIRN_LOG_FILE", "CAIRN_LOG_FILE");
+    c->server_url = env2("CAIRN_SERVER_URL", "MINIO_SERVER_URL");
     const char *cd = env2("CAIRN_CERTS_DIR", "MINIO_CERTS_DIR");
     if (cd) snprintf(c->certs_dir, sizeof c->certs_dir, "%s", cd);
     else tls_default_dir(c->certs_dir, sizeof c->certs_dir);
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         if ((strcmp(a, "--address") == 0 || strcmp(a, "--console-address") == 0 || strcmp(a, "--domain") == 0 ||
-             strcmp(a, "--log-file") == 0 || strcmp(a, "--certs-dir") == 0) &&
+             strcmp(a, "--log-file") == 0 || strcmp(a, "--certs-dir") == 0 || strcmp(a, "--server-url") == 0) &&
             i + 1 >= argc) {
             fprintf(stderr, "cairn: %s needs a value\n", a);
             return -1;
@@ -214,6 +229,8 @@ static int parse_args(int argc, char **argv, server_config *c)
             }
         } else if (strcmp(a, "--domain") == 0) {
             c->domain = argv[++i];
+        } else if (strcmp(a, "--server-url") == 0) {
+            c->server_url = argv[++i];
         } else if (strcmp(a, "--log-file") == 0) {
             c->log_file = argv[++i];
         } else if (strcmp(a, "--certs-dir") == 0) {
@@ -402,9 +419,9 @@ static void close_walk(uv_handle_t *h, void *arg)
     if (!uv_is_closing(h)) uv_close(h, NULL);
 }
 
-static void on_http_stopped(http_server *s)
+/* Both listeners (S3 and console) have let go of their connections. */
+static void on_listeners_stopped(app *a)
 {
-    app *a = http_server_user(s);
     log_info("connections closed; closing the store");
     usage_free(a->usage);
     a->usage = NULL;
@@ -419,8 +436,21 @@ static void on_http_stopped(http_server *s)
     uv_close((uv_handle_t *)&a->sigterm, NULL);
     uv_close((uv_handle_t *)&a->sigint, NULL);
     uv_close((uv_handle_t *)&a->sighup, NULL);
-    http_server_free(s);
 }
+
+static void on_listener_stopped(app *a)
+{
+    if (--a->running_listeners == 0) on_listeners_stopped(a);
+}
+
+static void on_http_stopped(http_server *s)
+{
+    app *a = http_server_user(s);
+    http_server_free(s);
+    on_listener_stopped(a);
+}
+
+static void on_console_stopped(void *arg) { on_listener_stopped(arg); }
 
 static void begin_stop(app *a, const char *why)
 {
@@ -428,6 +458,7 @@ static void begin_stop(app *a, const char *why)
     long grace = env_long("CAIRN_SHUTDOWN_TIMEOUT_MS", DEFAULT_SHUTDOWN_GRACE_MS);
     log_info("%s: no new connections, finishing requests in flight (up to %ld ms)", why, grace);
     http_server_shutdown(a->http, (uint64_t)grace, on_http_stopped);
+    if (a->console) console_shutdown(a->console, (uint64_t)grace, on_console_stopped, a);
 }
 
 static void on_signal(uv_signal_t *sig, int signum)
@@ -463,6 +494,7 @@ static void on_sighup(uv_signal_t *sig, int signum)
         return;
     }
     http_server_set_tls(a->http, ctx);
+    if (a->console) console_set_tls(a->console, ctx);
     SSL_CTX_free(ctx);
     log_info("SIGHUP: certificates reloaded from %s", a->cfg.certs_dir);
 }
@@ -480,6 +512,43 @@ static void admin_service(void *arg, int restart)
     if (a->stopping) return;
     a->restart = restart;
     uv_timer_start(&a->service_timer, on_service_timer, 50, 0);
+}
+
+/* The console's login check: root, IAM users and service accounts log
+ * in with their own keys (a disabled or expired one cannot).  Temporary
+ * STS keys need their session token, which a login form does not carry. */
+static int lookup_secret(void *arg, const char *access_key, char *secret_out, size_t cap)
+{
+    app *a = arg;
+    iam_identity id;
+    if (iam_lookup(a->iam, access_key, NULL, (int64_t)time(NULL), &id) != IAM_OK || !id.secret_key) return -1;
+    if ((size_t)snprintf(secret_out, cap, "%s", id.secret_key) >= cap) return -1;
+    return 0;
+}
+
+static int start_console(app *a, const http_limits *limits)
+{
+    console_config cc = {
+        .loop = a->loop, .limits = limits, .api = a->api, .admin = &a->admin, .metrics = a->metrics,
+        .log = a->log, .region = a->cfg.region, .server_url = a->cfg.server_url,
+        .s3_port = http_server_port(a->http), .s3_tls = a->tls, .lookup_secret = lookup_secret, .lookup_arg = a,
+        .login_per_minute = (int)env_long("CAIRN_CONSOLE_LOGIN_RATE", 0),
+        .session_ttl_s = env_long("CAIRN_CONSOLE_SESSION_TTL", 0),
+    };
+    a->console = console_new(&cc);
+    if (!a->console) {
+        fprintf(stderr, "cairn: out of memory\n");
+        return 1;
+    }
+    if (a->tls_ctx) console_set_tls(a->console, a->tls_ctx);
+    int r = console_listen(a->console, a->cfg.console_host, a->cfg.console_port);
+    if (r != 0) {
+        fprintf(stderr, "cairn: cannot listen on %s:%d (--console-address): %s\n",
+                a->cfg.console_host[0] ? a->cfg.console_host : "*", a->cfg.console_port, uv_strerror(r));
+        return 1;
+    }
+    a->running_listeners++;
+    return 0;
 }
 
 static int serve(app *a, int argc, char **argv)
@@ -565,6 +634,7 @@ static int serve(app *a, int argc, char **argv)
                 uv_strerror(r));
         return 1;
     }
+    a->running_listeners = 1;
     snprintf(a->server_label, sizeof a->server_label, "%s:%d", a->cfg.host[0] ? a->cfg.host : "0.0.0.0",
              http_server_port(a->http));
     uv_timer_init(a->loop, &a->service_timer);
@@ -577,6 +647,8 @@ static int serve(app *a, int argc, char **argv)
         .stale_upload_interval_s = expiry_interval_s, .start_unix = (int64_t)time(NULL),
         .service = admin_service, .service_arg = a,
     };
+    /* the console's config points at a->admin: it starts after it is set */
+    if (start_console(a, &limits) != 0) return 1;
     uv_signal_init(a->loop, &a->sigterm);
     uv_signal_init(a->loop, &a->sigint);
     a->sigterm.data = a->sigint.data = a;
@@ -587,23 +659,28 @@ static int serve(app *a, int argc, char **argv)
     uv_signal_start(&a->sighup, on_sighup, SIGHUP);
     const char *shown = a->cfg.host[0] && strcmp(a->cfg.host, "0.0.0.0") != 0 ? a->cfg.host : "127.0.0.1";
     const char *scheme = a->tls ? "https" : "http";
+    const char *console_shown = a->cfg.console_host[0] && strcmp(a->cfg.console_host, "0.0.0.0") != 0
+                                    ? a->cfg.console_host : "127.0.0.1";
     if (log_is_json()) {
         /* stdout carries only JSON lines (the access log) in this mode */
         log_info("cairn %s serving the S3 API at %s://%s:%d, region %s, data %s%s%s", CAIRN_VERSION, scheme, shown,
                  http_server_port(a->http), a->cfg.region, dir, a->tls ? ", TLS certificates from " : "",
                  a->tls ? a->cfg.certs_dir : "");
+        log_info("console at %s://%s:%d/", scheme, console_shown, console_port(a->console));
     } else {
         printf("cairn %s\nS3 API: %s://%s:%d  region %s  data %s\n", CAIRN_VERSION, scheme, shown,
                http_server_port(a->http), a->cfg.region, dir);
         if (a->tls) printf("TLS: certificates from %s (SIGHUP reloads them)\n", a->cfg.certs_dir);
         if (a->cfg.domain)
             printf("Virtual-host style: %s://BUCKET.%s:%d\n", scheme, a->cfg.domain, http_server_port(a->http));
+        printf("Console: %s://%s:%d/\n", scheme, console_shown, console_port(a->console));
         fflush(stdout);
     }
     uv_run(a->loop, UV_RUN_DEFAULT);
     uv_walk(a->loop, close_walk, NULL);
     uv_run(a->loop, UV_RUN_DEFAULT);
     free(a->http);
+    console_free(a->console);
     s3api_free(a->api);
     iam_free(a->iam);
     metrics_free(a->metrics);

@@ -98,6 +98,19 @@ void metrics_observe(metrics *m, http_exchange *ex)
     }
 }
 
+void metrics_get_totals(const metrics *m, metrics_totals *out)
+{
+    *out = (metrics_totals){ .rx_bytes = m->rx_bytes, .tx_bytes = m->tx_bytes, .inflight = m->inflight };
+    for (int i = 0; i < m->n_apis; i++) {
+        const api_stats *s = &m->apis[i];
+        out->requests += s->requests;
+        out->errors += s->errors;
+        out->e4xx += s->e4xx;
+        out->e5xx += s->e5xx;
+        out->canceled += s->canceled;
+    }
+}
+
 /* ---- rendering ---- */
 
 static void label_escape(strbuf *o, const char *s)

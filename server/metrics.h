@@ -46,4 +46,12 @@ void metrics_observe(metrics *m, http_exchange *ex);
 void metrics_count_scrape(metrics *m);
 void metrics_render(metrics *m, const metrics_sources *src, int which, strbuf *out);
 
+/* Cumulative S3 counters since start, summed over every API: what the
+ * console's live charts sample (the browser turns two samples into rates). */
+typedef struct metrics_totals {
+    uint64_t requests, errors, e4xx, e5xx, canceled;
+    uint64_t rx_bytes, tx_bytes, inflight;
+} metrics_totals;
+void metrics_get_totals(const metrics *m, metrics_totals *out);
+
 #endif
