@@ -87,6 +87,12 @@ class CairnServer:
         self.env_extra = dict(env_extra or {})
         self.args = list(args)
         self.port = port or free_port()
+        # the web console listens too (default :9001 on every interface):
+        # keep it on 127.0.0.1 and a free port like the S3 API
+        self.console_port = None
+        if "--console-address" not in self.args:
+            self.console_port = free_port()
+            self.args += ["--console-address", "127.0.0.1:%d" % self.console_port]
         self.log_path = log_path or (datadir.rstrip("/") + ".log")
         self.proc = None
         self._log = None
