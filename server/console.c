@@ -46,6 +46,7 @@ typedef struct session {
     char csrf[2 * CSRF_BYTES + 1];
     char access_key[129];
     int64_t expires;               /* unix seconds; renewed while in use */
+    int64_t cookie_at;             /* when the browser's cookie (Max-Age) was last renewed */
 } session;
 
 /* A token bucket: `tokens` refill at `rate` per ms up to `burst`. */
@@ -199,8 +200,11 @@ static int64_t session_ttl(const console *c)
 }
 
 /* The live session the request's cookie names, or NULL.  Every slot is
- * compared (constant time per slot), so timing says nothing about ids. */
-static session *session_of(console *c, http_exchange *ex)
+ * compared (constant time per slot), so timing says nothing about ids.
+ * renew: the request is the user's doing, so the idle expiry restarts
+ * (the page's own polling of metrics is not, or an open tab would never
+ * let its session expire). */
+static session *session_of(console *c, http_exchange *ex, int renew)
 {
     const char *hdr = http_header_get(ex, "cookie");
     size_t len;
@@ -218,7 +222,7 @@ static session *session_of(console *c, http_exchange *ex)
         }
         if (CRYPTO_memcmp(s->id, id, sizeof id) == 0) found = s;
     }
-    if (found) found->expires = now + session_ttl(c);   /* idle expiry slides while in use */
+    if (found && renew) found->expires = now + session_ttl(c);
     return found;
 }
 
@@ -249,8 +253,9 @@ static session *session_create(console *c, const char *access_key)
     return s;
 }
 
-static void set_cookie(console *c, http_exchange *ex, const session *s)
+static void set_cookie(console *c, http_exchange *ex, session *s)
 {
+    if (s) s->cookie_at = now_s();
     char id[2 * SESSION_ID_BYTES + 1];
     if (s) to_hex(s->id, sizeof s->id, id);
     char *v = arena_printf(http_arena(ex), COOKIE_NAME "=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Strict%s",
@@ -341,7 +346,7 @@ static void body_on_end(http_exchange *ex)
     body_req *b = http_get_user(ex);
     if (b->too_large) return;
     b->buf[b->len] = '\0';
-    session *s = b->s ? session_of(b->c, ex) : NULL;
+    session *s = b->s ? session_of(b->c, ex, 1) : NULL;
     if (b->s && !s) {
         reply_error(ex, 401, "SessionExpired", "the session ended; log in again");
         return;
@@ -646,13 +651,18 @@ static int csrf_ok(http_exchange *ex, const session *s)
 
 /* The session, and for state changes the CSRF token and origin; NULL when
  * refused (the refusal is already answered). */
-static session *authorize(console *c, http_exchange *ex)
+static session *authorize(console *c, http_exchange *ex, const char *path)
 {
-    session *s = session_of(c, ex);
+    int renew = strcmp(path, "/api/metrics") != 0 && strcmp(path, "/api/logout") != 0;
+    session *s = session_of(c, ex, renew);
     if (!s) {
         reply_error(ex, 401, "Unauthenticated", "log in first");
         return NULL;
     }
+    /* the server's expiry slid: now and then the browser's must too, or
+     * its cookie would lapse first (a quarter of the lifetime apart) */
+    if (renew && (strcmp(path, "/api/session") == 0 || now_s() - s->cookie_at >= session_ttl(c) / 4))
+        set_cookie(c, ex, s);
     if (is_safe_method(http_req(ex)->method)) return s;
     if (!origin_ok(c, ex)) {
         reply_error(ex, 403, "CrossOrigin", "state changes are accepted from the console's own pages only");
@@ -678,7 +688,7 @@ static void api_route(console *c, http_exchange *ex, const char *path)
         read_body(c, ex, NULL, login_body);
         return;
     }
-    session *s = authorize(c, ex);
+    session *s = authorize(c, ex, path);
     if (!s) return;
     /* the S3 and admin handlers keep the user name for the whole exchange;
      * the session slot may be reused meanwhile */
@@ -691,7 +701,6 @@ static void api_route(console *c, http_exchange *ex, const char *path)
     } else if (strcmp(path, "/api/session") == 0) {
         if (!is_safe_method(m)) { reply_error(ex, 405, "MethodNotAllowed", "GET /api/session"); return; }
         log_as(ex, "ConsoleSession", user);
-        set_cookie(c, ex, s);   /* renews the browser's copy with the server's */
         reply_json(ex, 200, session_json(c, s));
     } else if (strcmp(path, "/api/logout") == 0) {
         if (strcmp(m, "POST") != 0) { reply_error(ex, 405, "MethodNotAllowed", "POST /api/logout"); return; }

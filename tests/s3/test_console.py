@@ -418,6 +418,23 @@ def test_login_rate_limit(make_server):
     assert _login_from(base, "127.0.9.9", SK)[0] == 429
 
 
+def test_sessions_expire_when_idle(make_server):
+    """CAIRN_CONSOLE_SESSION_TTL seconds without use end a session; the
+    page's metrics polling is not use (an open tab does not live forever)."""
+    import time
+    srv = make_server(env_extra={"CAIRN_CONSOLE_SESSION_TTL": "2"})
+    con = Console(srv)
+    polled, used = con.login(), con.login()
+    assert "Max-Age=2" in con.req("GET", "/api/session", used).headers["Set-Cookie"]
+    end = time.monotonic() + 3.5
+    while time.monotonic() < end:
+        assert con.req("GET", "/api/metrics", polled).status_code in (200, 401)
+        assert con.req("GET", "/api/s3/", used).status_code == 200   # in use: renewed
+        time.sleep(0.4)
+    assert con.req("GET", "/api/metrics", polled).status_code == 401
+    assert con.req("GET", "/api/session", used).status_code == 200
+
+
 # ---- TLS ------------------------------------------------------------------------------
 
 def test_console_over_tls_sets_secure_cookie(tmp_path):
