@@ -76,6 +76,8 @@ struct iam {
     svcacct **svcs; size_t n_svcs;
     sts_entry sts[STS_CACHE];
     size_t sts_next;
+    int unreadable;              /* the stored state could not be read at start */
+    int64_t retry_at;            /* next attempt (unix seconds) */
 };
 
 /* ---------- small helpers ---------- */
@@ -274,6 +276,8 @@ iam_status iam_lookup(iam *m, const char *access_key, const char *session_token,
 {
     memset(out, 0, sizeof *out);
     out->access_key = access_key;
+    int is_root = ct_equal(access_key, m->root_ak);
+    if (!(is_root && !(session_token && *session_token)) && !iam_ready(m, now)) return IAM_UNAVAILABLE;
     if (session_token && *session_token) {
         sts_entry *e = sts_cached(m, access_key, session_token);
         if (!e) return IAM_BAD_TOKEN;
@@ -284,7 +288,7 @@ iam_status iam_lookup(iam *m, const char *access_key, const char *session_token,
         out->narrowing = e->compiled;
         return parent_identity(m, e->claims.parent, out);
     }
-    if (ct_equal(access_key, m->root_ak)) {
+    if (is_root) {
         out->kind = IAM_ROOT;
         out->secret_key = m->root_sk;
         out->username = m->root_ak;
@@ -576,17 +580,8 @@ static void derive(const char *base, const char *label, unsigned char out[32])
     HMAC(EVP_sha256(), base, (int)strlen(base), (const unsigned char *)label, strlen(label), out, &n);
 }
 
-int iam_open(store *st, const char *root_access_key, const char *root_secret, const char *kms_secret, iam **out,
-             const char **err)
+static int add_builtins(iam *m)
 {
-    iam *m = calloc(1, sizeof *m);
-    if (!m) { *err = "out of memory"; return -1; }
-    m->st = st;
-    snprintf(m->root_ak, sizeof m->root_ak, "%s", root_access_key);
-    snprintf(m->root_sk, sizeof m->root_sk, "%s", root_secret);
-    const char *base = kms_secret && *kms_secret ? kms_secret : root_secret;
-    derive(base, "cairn iam secrets v1", m->seal_key);
-    derive(base, "cairn sts v1", m->sts_key);
     char perr[256];
     for (size_t i = 0; i < sizeof builtin_policies / sizeof builtin_policies[0]; i++) {
         named_policy *p = policy_new(builtin_policies[i].name, builtin_policies[i].doc,
@@ -595,31 +590,103 @@ int iam_open(store *st, const char *root_access_key, const char *root_secret, co
         if (!arr) {
             log_error("iam: built-in policy %s: %s", builtin_policies[i].name, perr);
             named_policy_free(p);
-            iam_free(m);
-            *err = "a built-in policy does not parse";
             return -1;
         }
         m->policies = arr;
         m->policies[m->n_policies++] = p;
     }
+    return 0;
+}
+
+static iam *iam_new(store *st, const char *root_ak, const char *root_sk, const unsigned char seal[32],
+                    const unsigned char sts[32])
+{
+    iam *m = calloc(1, sizeof *m);
+    if (!m) return NULL;
+    m->st = st;
+    snprintf(m->root_ak, sizeof m->root_ak, "%s", root_ak);
+    snprintf(m->root_sk, sizeof m->root_sk, "%s", root_sk);
+    memcpy(m->seal_key, seal, 32);
+    memcpy(m->sts_key, sts, 32);
+    if (add_builtins(m) != 0) { iam_free(m); return NULL; }
+    return m;
+}
+
+/* Reads the stored document into m (fresh: built-ins only).  Returns
+ * ST_OK (also when there is none yet), the store's status when it cannot
+ * be read now, or ST_CORRUPT with *why. */
+static store_status read_state(iam *m, const char **why)
+{
     arena a;
     arena_init(&a);
     char *doc = NULL;
     size_t len = 0;
-    store_status s = store_bucket_config_get(st, &a, STORE_SYSTEM_BUCKET, IAM_DOC, &doc, &len);
-    const char *why = NULL;
-    if (s == ST_OK) why = load(m, doc, len);
-    else if (s != ST_NO_SUCH_KEY) why = "the IAM document cannot be read";
+    store_status s = store_bucket_config_get(m->st, &a, STORE_SYSTEM_BUCKET, IAM_DOC, &doc, &len);
+    *why = NULL;
+    if (s == ST_OK) {
+        *why = load(m, doc, len);
+        if (*why) s = ST_CORRUPT;
+    } else if (s == ST_NO_SUCH_KEY) {
+        s = ST_OK;
+    }
     if (doc) OPENSSL_cleanse(doc, len);
     arena_reset(&a);
-    if (why) {
+    if (s == ST_OK) resolve_all(m);
+    return s;
+}
+
+int iam_open(store *st, const char *root_access_key, const char *root_secret, const char *kms_secret, iam **out,
+             const char **err)
+{
+    unsigned char seal[32], sts[32];
+    const char *base = kms_secret && *kms_secret ? kms_secret : root_secret;
+    derive(base, "cairn iam secrets v1", seal);
+    derive(base, "cairn sts v1", sts);
+    iam *m = iam_new(st, root_access_key, root_secret, seal, sts);
+    OPENSSL_cleanse(seal, sizeof seal);
+    if (!m) { *err = "out of memory, or a built-in policy does not parse"; return -1; }
+    const char *why;
+    store_status s = read_state(m, &why);
+    if (s == ST_CORRUPT) {
         iam_free(m);
         *err = why;
         return -1;
     }
-    resolve_all(m);
+    if (s != ST_OK) {
+        /* too few drives to read it now: root works, users wait, and
+         * nothing may overwrite the state unseen */
+        m->unreadable = 1;
+        log_error("iam: the IAM state cannot be read yet (%s); only the root user is served until it can",
+                  store_status_text(s));
+    }
     *out = m;
     return 0;
+}
+
+int iam_ready(iam *m, int64_t now)
+{
+    if (!m->unreadable) return 1;
+    if (now < m->retry_at) return 0;
+    m->retry_at = now + 1;
+    iam *t = iam_new(m->st, m->root_ak, m->root_sk, m->seal_key, m->sts_key);
+    if (!t) return 0;
+    const char *why;
+    store_status s = read_state(t, &why);
+    if (s != ST_OK) {
+        if (why) log_error("iam: %s", why);
+        iam_free(t);
+        return 0;
+    }
+    /* swap the loaded state in; t leaves with m's built-ins */
+#define SWAP(f) do { __typeof__(m->f) tmp_ = m->f; m->f = t->f; t->f = tmp_; } while (0)
+    SWAP(policies); SWAP(n_policies); SWAP(users); SWAP(n_users);
+    SWAP(groups); SWAP(n_groups); SWAP(svcs); SWAP(n_svcs);
+#undef SWAP
+    iam_free(t);
+    m->unreadable = 0;
+    log_info("iam: the IAM state is readable again: %zu users, %zu groups, %zu service accounts", m->n_users,
+             m->n_groups, m->n_svcs);
+    return 1;
 }
 
 void iam_free(iam *m)
@@ -656,6 +723,10 @@ static void on_saved(void *arg, store_status st)
 
 void iam_save(iam *m, iam_saved_cb cb, void *arg)
 {
+    if (m->unreadable) {   /* never overwrite a state nobody has read */
+        if (cb) cb(arg, 0);
+        return;
+    }
     char *doc = serialize(m);
     save_ctx *c = malloc(sizeof *c);
     if (!doc || !c) {

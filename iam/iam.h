@@ -48,6 +48,7 @@ typedef enum {
     IAM_DISABLED,              /* the user, its parent or its key is disabled */
     IAM_EXPIRED,               /* a service account or token past its expiry: ExpiredToken */
     IAM_BAD_TOKEN,             /* temporary key without a valid session token: InvalidToken */
+    IAM_UNAVAILABLE,           /* the stored state cannot be read yet (too few drives): retry */
 } iam_status;
 
 /* Who signed a request.  Valid until the next IAM call on this thread:
@@ -70,6 +71,11 @@ typedef struct iam iam;
 int iam_open(store *st, const char *root_access_key, const char *root_secret, const char *kms_secret, iam **out,
              const char **err);
 void iam_free(iam *m);
+
+/* 1 when the stored state has been read (at start, or on a retry now:
+ * at most one a second).  Until then only root is served and nothing is
+ * saved, so a state nobody read is never overwritten. */
+int iam_ready(iam *m, int64_t now);
 
 /* Resolves an access key (and, for temporary keys, the session token). */
 iam_status iam_lookup(iam *m, const char *access_key, const char *session_token, int64_t now, iam_identity *out);

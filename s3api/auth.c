@@ -17,21 +17,30 @@ enum { MAX_SKEW_SECONDS = 15 * 60 };
 
 static const char EMPTY_SHA256[] = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-/* The root key is cached: one HMAC chain per day instead of four HMACs
- * per request.  Other identities derive theirs per request (~2 us). */
 static const unsigned char *signing_key(s3_req *r, const char *date8, const char *region, const char *service)
 {
     s3api *api = r->api;
-    if (r->auth.id.kind != IAM_ROOT || strcmp(service, "s3") != 0) {
-        sigv4_signing_key(r->auth.id.secret_key, date8, region, service, r->auth.key);
+    const char *ak = r->auth.access_key, *secret = r->auth.id.secret_key;
+    size_t n = sizeof api->signing_keys / sizeof api->signing_keys[0];
+    for (size_t i = 0; i < n; i++) {
+        struct signing_key_entry *e = &api->signing_keys[i];
+        if (!strcmp(e->access_key, ak) && !strcmp(e->date, date8) && !strcmp(e->region, region) &&
+            !strcmp(e->service, service) && !strcmp(e->secret, secret))
+            return e->key;
+    }
+    struct signing_key_entry *e = &api->signing_keys[api->signing_next++ % n];
+    if (strlen(ak) >= sizeof e->access_key || strlen(secret) >= sizeof e->secret ||
+        strlen(region) >= sizeof e->region || strlen(service) >= sizeof e->service) {
+        sigv4_signing_key(secret, date8, region, service, r->auth.key);
         return r->auth.key;
     }
-    if (strcmp(api->key_date, date8) != 0 || strcmp(api->key_region, region) != 0) {
-        sigv4_signing_key(api->cfg.secret_key, date8, region, "s3", api->signing_key);
-        snprintf(api->key_date, sizeof api->key_date, "%s", date8);
-        snprintf(api->key_region, sizeof api->key_region, "%s", region);
-    }
-    return api->signing_key;
+    sigv4_signing_key(secret, date8, region, service, e->key);
+    strcpy(e->access_key, ak);
+    strcpy(e->secret, secret);
+    snprintf(e->date, sizeof e->date, "%s", date8);
+    strcpy(e->region, region);
+    strcpy(e->service, service);
+    return e->key;
 }
 
 static sigv4_request to_sigv4(s3_req *r)
@@ -62,6 +71,9 @@ s3_error s3_identify(s3_req *r, const char *access_key, const char *token, const
         return S3E_EXPIRED_TOKEN;
     case IAM_BAD_TOKEN:
         return S3E_INVALID_TOKEN;
+    case IAM_UNAVAILABLE:
+        *msg = "The identity store cannot be read yet: too few drives are online. Retry later.";
+        return S3E_NO_READ_QUORUM;
     case IAM_NO_SUCH_KEY:
         break;
     }

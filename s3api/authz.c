@@ -170,14 +170,16 @@ static char *resource_arn(s3_req *r, const char *bucket, const char *key)
     return arena_printf(r->a, "arn:aws:s3:::%s/%s", bucket, key);
 }
 
-s3_error s3_authorize(s3_req *r, const char *action, const char *bucket, const char *key)
+/* fresh: r->auth.id was resolved in this same turn of the event loop
+ * (authentication just ran), so it need not be looked up again. */
+static s3_error decide(s3_req *r, const char *action, const char *bucket, const char *key, int fresh)
 {
     if (!r->auth.anonymous && r->auth.id.kind == IAM_ROOT) return S3E_NONE;
     iam_identity *id = NULL;
     if (!r->auth.anonymous) {
         /* look the caller up again: it may have changed since it signed */
-        if (iam_lookup(r->api->cfg.iam, r->auth.access_key, r->auth.session_token, (int64_t)time(NULL),
-                       &r->auth.id) != IAM_OK)
+        if (!fresh && iam_lookup(r->api->cfg.iam, r->auth.access_key, r->auth.session_token, (int64_t)time(NULL),
+                                 &r->auth.id) != IAM_OK)
             return S3E_ACCESS_DENIED;
         id = &r->auth.id;
     }
@@ -188,6 +190,11 @@ s3_error s3_authorize(s3_req *r, const char *action, const char *bucket, const c
                            .context_arg = &c };
     const policy *bp = bucket ? s3_bucket_policy(r, bucket) : NULL;
     return iam_authorize(r->api->cfg.iam, id, bp, &req) ? S3E_NONE : S3E_ACCESS_DENIED;
+}
+
+s3_error s3_authorize(s3_req *r, const char *action, const char *bucket, const char *key)
+{
+    return decide(r, action, bucket, key, 0);
 }
 
 int s3_is_allowed(s3_req *r, const char *action, const char *bucket, const char *key)
@@ -265,12 +272,12 @@ s3_error s3_authorize_request(s3_req *r, const char *api)
         const op_action *oa = &op_actions[i];
         if (strcmp(oa->api, api) != 0) continue;
         const char *action = oa->versioned && query_find(&r->q, "versionId") ? oa->versioned : oa->action;
-        s3_error e = s3_authorize(r, action, oa->level ? r->bucket : NULL, oa->level == 2 ? r->key : NULL);
+        s3_error e = decide(r, action, oa->level ? r->bucket : NULL, oa->level == 2 ? r->key : NULL, 1);
         if (e) return e;
         /* deleting or shortening a GOVERNANCE lock needs its own permission */
         const char *bypass = s3_header(r, "x-amz-bypass-governance-retention");
         if (bypass && !strcasecmp(bypass, "true") && r->key)
-            e = s3_authorize(r, "s3:BypassGovernanceRetention", r->bucket, r->key);
+            e = decide(r, "s3:BypassGovernanceRetention", r->bucket, r->key, 1);
         return e;
     }
     /* an operation without an action here is one cairn refuses anyway

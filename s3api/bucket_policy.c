@@ -249,3 +249,54 @@ void s3_acl_public_grants(s3_req *r, strbuf *b)
     if (read) strbuf_printf(b, "%sREAD</Permission></Grant>", all_users);
     if (write) strbuf_printf(b, "%sWRITE</Permission></Grant>", all_users);
 }
+
+/* Object ACLs: an object carries no grants of its own in cairn, so only
+ * the ACLs that grant nothing beyond the owner are accepted (as no-ops);
+ * making one object public is a bucket-policy statement's job. */
+static int object_acl_private(const char *acl)
+{
+    return !strcmp(acl, "private") || !strcmp(acl, "bucket-owner-read") || !strcmp(acl, "bucket-owner-full-control");
+}
+
+s3_error s3_object_acl_check(s3_req *r, const char **msg)
+{
+    const char *acl = s3_header(r, "x-amz-acl");
+    if (s3_header(r, "x-amz-grant-read") || s3_header(r, "x-amz-grant-full-control") ||
+        s3_header(r, "x-amz-grant-read-acp") || s3_header(r, "x-amz-grant-write-acp")) {
+        *msg = "cairn has no per-object grants: use a bucket policy.";
+        return S3E_NOT_IMPLEMENTED;
+    }
+    if (!acl) return S3E_NONE;
+    if (!s3_canned_acl_valid(acl)) {
+        *msg = "Invalid canned ACL.";
+        return S3E_INVALID_ARGUMENT;
+    }
+    if (!object_acl_private(acl)) {
+        *msg = "cairn has no per-object grants: a bucket policy (or the bucket's canned ACL) makes objects public.";
+        return S3E_NOT_IMPLEMENTED;
+    }
+    return S3E_NONE;
+}
+
+static void put_object_acl_body(s3_req *r, s3_error e, char *body, size_t n)
+{
+    (void)n;
+    if (e) { s3_error_reply(r, e, NULL); return; }
+    if (!s3_header(r, "x-amz-acl") && body && (strstr(body, "AllUsers") || strstr(body, "AuthenticatedUsers") ||
+                                                strstr(body, "emailAddress"))) {
+        s3_error_reply(r, S3E_NOT_IMPLEMENTED, "cairn has no per-object grants: use a bucket policy.");
+        return;
+    }
+    http_respond(r->ex, 200, NULL, NULL, 0);
+}
+
+void op_put_object_acl(s3_req *r)
+{
+    const char *msg = NULL;
+    s3_error e = s3_object_acl_check(r, &msg);
+    if (e) { s3_error_reply(r, e, msg); return; }
+    object_info o;
+    store_status st = s3_lookup_object(r, &o);
+    if (st) { s3_error_reply(r, s3_error_from_store(st, 1), NULL); return; }
+    s3_body_collect(r, 64 * 1024, put_object_acl_body);
+}

@@ -20,10 +20,13 @@
 struct s3api {
     s3api_config cfg;
     /* Signing keys depend only on secret, date, region and service: one
-     * HMAC chain per day instead of four HMACs per request. */
-    char key_date[9];
-    char key_region[64];
-    unsigned char signing_key[32];
+     * HMAC chain per key and day instead of four HMACs per request.  The
+     * secret is part of the entry, so a rotated one misses. */
+    struct signing_key_entry {
+        char access_key[129], secret[129], date[9], region[64], service[8];
+        unsigned char key[32];
+    } signing_keys[32];
+    unsigned signing_next;
     uint64_t min_part_size;        /* 5 MiB; CAIRN_TEST_MIN_PART_SIZE lowers it for tests */
     void *lifecycle;               /* the lifecycle scanner's state */
     void *policy_cache;            /* compiled bucket policies (authz.c) */
@@ -128,6 +131,9 @@ s3_error s3_part_target(s3_req *r, const char *upload_id, uint32_t *part_number,
 int s3_canned_acl_valid(const char *acl);
 void s3_canned_acl_apply(s3_req *r, const char *acl, void (*done)(s3_req *r, store_status st));
 void s3_acl_public_grants(s3_req *r, strbuf *b);
+/* x-amz-acl / x-amz-grant-* on an object write: only owner-only ACLs. */
+s3_error s3_object_acl_check(s3_req *r, const char **msg);
+void op_put_object_acl(s3_req *r);
 
 /* operations */
 void op_assume_role(s3_req *r);

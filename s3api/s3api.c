@@ -6,6 +6,7 @@
  */
 #include "s3api.h"
 
+#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -29,6 +30,7 @@ void s3api_free(s3api *api)
 {
     s3_lifecycle_free(api);
     s3_authz_free(api);
+    OPENSSL_cleanse(api, sizeof *api);   /* the signing-key cache holds secrets */
     free(api);
 }
 
@@ -189,7 +191,13 @@ static void dispatch(s3_req *r)
         return;
     }
     if (get && query_find(&r->q, "acl")) { op_get_acl(r); return; }
+    if (put && query_find(&r->q, "acl")) { op_put_object_acl(r); return; }
     if (get && query_find(&r->q, "attributes")) { op_get_object_attributes(r); return; }
+    if (put || (post && query_find(&r->q, "uploads"))) {
+        const char *why = NULL;
+        s3_error ae = s3_object_acl_check(r, &why);
+        if (ae) { s3_error_reply(r, ae, why); return; }
+    }
     if (query_find(&r->q, "tagging") && !missing) { op_tagging(r); return; }
     if ((get || put) && query_find(&r->q, "retention")) { op_object_lock(r, 0); return; }
     if ((get || put) && query_find(&r->q, "legal-hold")) { op_object_lock(r, 1); return; }

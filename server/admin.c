@@ -301,6 +301,10 @@ static void finish(admin_req *r)
     }
     iam_status ist = iam_lookup(r->cfg->iam, ak, r->trusted_user ? NULL : http_header_get(r->ex, "x-amz-security-token"),
                                 (int64_t)time(NULL), &r->caller);
+    if (ist == IAM_UNAVAILABLE) {
+        admin_reply_error(r->ex, 503, "XMinioServerNotInitialized", "the IAM state cannot be read yet; retry later");
+        return;
+    }
     if (ist != IAM_OK) {
         admin_reply_error(r->ex, 403, ist == IAM_EXPIRED ? "ExpiredToken" : "InvalidAccessKeyId",
                           ist == IAM_DISABLED ? "the account is disabled" : "the access key is not known");

@@ -291,6 +291,11 @@ int admin_iam_handle(const admin_config *c, http_exchange *ex, const char *op, c
         admin_reply_error(ex, 405, "MethodNotAllowed", "this method is not allowed on this admin resource");
         return 1;
     }
+    if (!iam_ready(c->iam, (int64_t)time(NULL))) {
+        admin_reply_error(ex, 503, "XMinioServerNotInitialized",
+                          "the IAM state cannot be read yet (too few drives online); retry later");
+        return 1;
+    }
     int status = 200;
     if (!strcmp(op, "list-users")) view(ex, iam_json_users(c->iam), 0, "");
     else if (!strcmp(op, "user-info")) view(ex, q(ex, "accessKey") ? iam_json_user(c->iam, q(ex, "accessKey"), &status) : NULL, 404, "no such user");

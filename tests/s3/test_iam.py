@@ -495,3 +495,18 @@ def test_iam_survives_restart_and_secrets_sealed_at_rest(tmp_path):
         other.start()
     assert "CAIRN_KMS_SECRET_KEY" in str(ei.value)
     other.kill9()
+
+
+def test_object_acls_only_owner_only(iam_server, root):
+    root.put_object(Bucket="product-catalog", Key="acl-private", Body=b"x", ACL="private")
+    root.put_object_acl(Bucket="product-catalog", Key="acl-private", ACL="bucket-owner-full-control")
+    # one public object would be a silent lie: cairn has no per-object grants
+    denied(lambda: root.put_object(Bucket="product-catalog", Key="acl-public", Body=b"x", ACL="public-read"),
+           code="NotImplemented", status=501)
+    assert not exists(root, "product-catalog", "acl-public")
+    denied(lambda: root.put_object_acl(Bucket="product-catalog", Key="acl-private", ACL="public-read"),
+           code="NotImplemented", status=501)
+    assert anon(iam_server, "GET", "/product-catalog/acl-private")[0] == 403
+    denied(lambda: root.put_object_acl(Bucket="product-catalog", Key="no-such-key", ACL="private"),
+           code="NoSuchKey", status=404)
+    root.delete_object(Bucket="product-catalog", Key="acl-private")
