@@ -510,3 +510,49 @@ def test_object_acls_only_owner_only(iam_server, root):
     denied(lambda: root.put_object_acl(Bucket="product-catalog", Key="no-such-key", ACL="private"),
            code="NoSuchKey", status=404)
     root.delete_object(Bucket="product-catalog", Key="acl-private")
+
+
+def test_presigned_urls_carry_the_signer_s_rights(iam_server):
+    c = client(iam_server, "product-svc")
+    ok = c.generate_presigned_url("get_object", Params={"Bucket": "product-catalog", "Key": "seed.txt"}, ExpiresIn=60)
+    with urllib.request.urlopen(ok, timeout=10) as r:
+        assert r.read() == b"seed of product-catalog"
+    bad = c.generate_presigned_url("get_object", Params={"Bucket": "order-history", "Key": "seed.txt"}, ExpiresIn=60)
+    with pytest.raises(urllib.error.HTTPError) as ei:
+        urllib.request.urlopen(bad, timeout=10)
+    assert ei.value.code == 403 and b"AccessDenied" in ei.value.read()
+
+
+def test_users_wait_while_identities_are_unreadable(tmp_path):
+    """With too few drives to read the IAM document, root is served, users
+    get a retryable 503 and IAM changes are refused; when the drives come
+    back, the users work again and nothing was overwritten."""
+    drives = [str(tmp_path / ("d%d" % i)) for i in range(1, 5)]
+    srv = s3util.CairnServer(drives[0], args=drives[1:], log_path=str(tmp_path / "log"))
+    srv.start()
+    try:
+        assert cli(srv, "user", "add", "patient", "patient-secret-1").returncode == 0
+        assert cli(srv, "policy", "set", "readwrite", "--user", "patient").returncode == 0
+        srv.stop(10)
+        hidden = [d + ".away" for d in drives[:3]]
+        for d, h in zip(drives[:3], hidden):
+            os.rename(d, h)
+            os.makedirs(d)
+        srv.start()
+        assert cli_json(srv, "info")["drivesOnline"]["offline"] == 3   # root is served
+        u = s3util.make_client(srv.endpoint, "patient", "patient-secret-1")
+        with pytest.raises(ClientError) as ei:
+            u.list_buckets()
+        assert ei.value.response["ResponseMetadata"]["HTTPStatusCode"] == 503, ei.value.response
+        assert "identity store" in ei.value.response["Error"]["Message"]
+        r = cli(srv, "user", "add", "newcomer", "newcomer-secret-1")
+        assert r.returncode != 0 and "503" in r.stderr, r.stderr
+        srv.stop(10)
+        for d, h in zip(drives[:3], hidden):
+            s3util.rmtree(d)
+            os.rename(h, d)
+        srv.start()
+        s3util.make_client(srv.endpoint, "patient", "patient-secret-1").list_buckets()
+        assert "newcomer" not in cli_json(srv, "user", "list")["users"]
+    finally:
+        srv.stop(10)
