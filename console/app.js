@@ -613,7 +613,7 @@ async function renderHealth(box) {
     stat("Nodes online", `${info.nodes ? info.nodes.online : servers.length} / ${servers.length}`),
     stat("Drives online", `${info.drivesOnline ? info.drivesOnline.online : "?"} / ${drives.length}`, offline ? "bad" : "good"),
     stat("Capacity used", `${fmtBytes((cap.rawTotalBytes || 0) - (cap.rawFreeBytes || 0))} of ${fmtBytes(cap.rawTotalBytes)}`),
-    stat("Requests/s", rate ? fmtRate(rate.requests, "") : "…"),
+    stat("Requests/s", rate ? fmtRate(rate.requests, "") : "measuring…"),
     stat("Objects", info.usage ? info.usage.objects.toLocaleString() : "–"),
     stat("Healing", heal ? (heal.running ? "running" : "idle") : "?", heal && heal.objectsFailed ? "bad" : ""));
   const b = info.backend || {};
@@ -633,7 +633,9 @@ async function renderHealth(box) {
     el("tbody", {}, drives.map((d) => el("tr", {},
       el("td", { class: "path" }, d.path), el("td", {}, badge(d.state)),
       el("td", { class: "hide-sm" }, `${d.set} / ${d.index}`),
-      el("td", {}, meter(d.usedBytes, d.totalBytes), el("span", { class: "small" }, `${fmtBytes(d.usedBytes)} of ${fmtBytes(d.totalBytes)}`)),
+      // how full the disk is (whatever fills it), as the capacity card counts
+      el("td", {}, meter(d.totalBytes - d.freeBytes, d.totalBytes),
+        el("span", { class: "small" }, `${fmtBytes(d.totalBytes - d.freeBytes)} of ${fmtBytes(d.totalBytes)}`)),
       el("td", { class: "num hide-sm" }, fmtBytes(d.freeBytes))))));
   const healBox = heal ? el("p", { class: "small", id: "heal-status" },
     `Healing: ${heal.running ? "a pass is running" : "idle"}; ${heal.passes} pass${heal.passes === 1 ? "" : "es"}, ` +
