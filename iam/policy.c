@@ -1029,7 +1029,7 @@ static int parse_statement(parser *ps, stmt *st, json_t *obj)
     static const char *const fields[] = { "Sid", "Effect", "Principal", "NotPrincipal", "Action",
                                           "NotAction", "Resource", "NotResource", "Condition" };
     const char *k;
-    json_t *v;
+    json_t *v = NULL;
     if (!json_is_object(obj)) return fail(ps->err, ps->err_cap, "Statement must be an object");
     json_object_foreach(obj, k, v)
         if (!known_field(k, fields, COUNT(fields))) return fail(ps->err, ps->err_cap, "Statement has unknown field %s", k);
@@ -1044,7 +1044,7 @@ static int parse_statement(parser *ps, stmt *st, json_t *obj)
         return fail(ps->err, ps->err_cap, "Invalid effect: %s", shown(e));
     st->deny = strcmp(e, "Deny") == 0;
 
-    int is_not, admin_only;
+    int is_not = 0, admin_only = 0;
     if (one_of(ps, obj, "Principal", "NotPrincipal", 1, &v, &is_not) < 0) return -1;
     if (v && ps->kind == POLICY_IDENTITY)
         return fail(ps->err, ps->err_cap, "Identity policies may not have %s", is_not ? "NotPrincipal" : "Principal");
@@ -1087,7 +1087,7 @@ static int parse_document(parser *ps, json_t *doc)
 {
     static const char *const fields[] = { "Version", "Id", "Statement" };
     const char *k;
-    json_t *v;
+    json_t *v = NULL;
     if (!json_is_object(doc)) return fail(ps->err, ps->err_cap, "Policy document must be a JSON object");
     json_object_foreach(doc, k, v)
         if (!known_field(k, fields, COUNT(fields))) return fail(ps->err, ps->err_cap, "Policy has unknown field %s", k);
@@ -1185,7 +1185,7 @@ static int compare(int cmp, double a, double b)
  * request value that does not parse for the operator matches none. */
 static match_result cond_any(const cond *c, const char *val, const policy_request *req)
 {
-    double num;
+    double num = 0;
     int64_t ms;
     cidr ip;
     switch (c->base) {
