@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "../common/log.h"
+#include "../s3api/parse.h"
 #include "../s3api/sigv4.h"
 #include "assets.h"
 
@@ -113,16 +114,6 @@ static void reply_error(http_exchange *ex, int status, const char *code, const c
 }
 
 /* ---- small parsing helpers ---- */
-
-static void to_hex(const unsigned char *p, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[p[i] >> 4];
-        out[2 * i + 1] = digits[p[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
 
 static int hex_val(char c)
 {
@@ -246,7 +237,7 @@ static session *session_create(console *c, const char *access_key)
     unsigned char csrf[CSRF_BYTES];
     memset(s, 0, sizeof *s);
     if (RAND_bytes(s->id, sizeof s->id) != 1 || RAND_bytes(csrf, sizeof csrf) != 1) return NULL;
-    to_hex(csrf, sizeof csrf, s->csrf);
+    hex_encode(csrf, sizeof csrf, s->csrf);
     snprintf(s->access_key, sizeof s->access_key, "%s", access_key);
     s->expires = now_s() + session_ttl(c);
     s->used = 1;
@@ -257,7 +248,7 @@ static void set_cookie(console *c, http_exchange *ex, session *s)
 {
     if (s) s->cookie_at = now_s();
     char id[2 * SESSION_ID_BYTES + 1];
-    if (s) to_hex(s->id, sizeof s->id, id);
+    if (s) hex_encode(s->id, sizeof s->id, id);
     char *v = arena_printf(http_arena(ex), COOKIE_NAME "=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Strict%s",
                            s ? id : "", s ? (long long)session_ttl(c) : 0LL, c->tls ? "; Secure" : "");
     http_add_header(ex, "Set-Cookie", v);
