@@ -556,3 +556,26 @@ def test_users_wait_while_identities_are_unreadable(tmp_path):
         assert "newcomer" not in cli_json(srv, "user", "list")["users"]
     finally:
         srv.stop(10)
+
+
+def test_tag_and_acl_condition_keys(iam_server, root, tmp_path):
+    """s3:ExistingObjectTag/<key> reads the object's tags; s3:x-amz-acl the request's canned ACL."""
+    pol = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::order-history/*",
+         "Condition": {"StringEquals": {"s3:ExistingObjectTag/classification": "shareable"}}},
+        {"Effect": "Allow", "Action": "s3:CreateBucket", "Resource": "arn:aws:s3:::order-*",
+         "Condition": {"StringEquals": {"s3:x-amz-acl": "private"}}}]}
+    p = tmp_path / "tags.json"
+    p.write_text(json.dumps(pol))
+    assert admin(iam_server, "policy", "create", "tagged-reads", str(p)).returncode == 0
+    assert admin(iam_server, "user", "add", "auditor", "auditor-secret-01").returncode == 0
+    assert admin(iam_server, "policy", "set", "tagged-reads", "--user", "auditor").returncode == 0
+    root.put_object(Bucket="order-history", Key="shared.csv", Body=b"s", Tagging="classification=shareable")
+    root.put_object(Bucket="order-history", Key="secret.csv", Body=b"x", Tagging="classification=internal")
+    c = client(iam_server, "auditor", "auditor-secret-01")
+    assert c.get_object(Bucket="order-history", Key="shared.csv")["Body"].read() == b"s"
+    denied(lambda: c.get_object(Bucket="order-history", Key="secret.csv"))
+    denied(lambda: c.get_object(Bucket="order-history", Key="seed.txt"))   # no tags at all
+    denied(lambda: c.create_bucket(Bucket="order-audit"))                  # no x-amz-acl header
+    c.create_bucket(Bucket="order-audit", ACL="private")
+    root.delete_bucket(Bucket="order-audit")
