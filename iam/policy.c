@@ -789,12 +789,32 @@ static int parse_actions(parser *ps, stmt *st, json_t *v, const char *field, int
 
 static const char S3_ARN[] = "arn:aws:s3:::";
 
-/* With a bucket given, a resource must be the bucket or inside it. */
+/* Does the wildcard pattern p[0..pn) (* and ?) match all of s? */
+static int wild_match(const char *p, size_t pn, const char *s)
+{
+    if (!pn) return !*s;
+    if (*p == '*') {
+        for (const char *t = s;; t++) {
+            if (wild_match(p + 1, pn - 1, t)) return 1;
+            if (!*t) return 0;
+        }
+    }
+    if (!*s || (*p != '?' && *p != *s)) return 0;
+    return wild_match(p + 1, pn - 1, s + 1);
+}
+
+/* With a bucket given, a resource must be able to name the bucket or
+ * something inside it: its bucket part (up to the first '/', wildcards
+ * allowed, as in "arn:aws:s3:::*") must match the bucket's name. */
 static int resource_in_bucket(const char *r, const char *bucket)
 {
-    size_t pre = sizeof S3_ARN - 1, bl = strlen(bucket);
-    if (strncmp(r, S3_ARN, pre) != 0 || strncmp(r + pre, bucket, bl) != 0) return 0;
-    return r[pre + bl] == '\0' || r[pre + bl] == '/';
+    size_t pre = sizeof S3_ARN - 1;
+    if (strncmp(r, S3_ARN, pre) != 0) return 0;
+    const char *part = r + pre;
+    size_t n = strcspn(part, "/");
+    if (memchr(part, '$', n)) return 1;   /* a policy variable: decided per request */
+    /* a '*' before the first '/' may also stand for "bucket/..." */
+    return wild_match(part, n, bucket) || (memchr(part, '*', n) && wild_match(part, strlen(part), bucket));
 }
 
 static int parse_resources(parser *ps, stmt *st, json_t *v, const char *field, int admin_only)
@@ -1049,6 +1069,9 @@ static int parse_statement(parser *ps, stmt *st, json_t *obj)
     if (v && ps->kind == POLICY_IDENTITY)
         return fail(ps->err, ps->err_cap, "Identity policies may not have %s", is_not ? "NotPrincipal" : "Principal");
     if (!v && ps->kind == POLICY_RESOURCE) return fail(ps->err, ps->err_cap, "Missing required field Principal");
+    /* AWS: NotPrincipal only with Deny ("allow everyone but X" is refused) */
+    if (v && is_not && !st->deny)
+        return fail(ps->err, ps->err_cap, "NotPrincipal may only be used with Effect Deny");
     if (v) {
         st->principal_mode = is_not ? PRINCIPAL_NOT : PRINCIPAL_IS;
         if (parse_principal(ps, st, v, is_not ? "NotPrincipal" : "Principal") < 0) return -1;

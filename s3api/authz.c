@@ -3,7 +3,8 @@
  * to its IAM action and resource ARN, the condition context a request
  * offers its policies (aws:SourceIp, aws:SecureTransport, aws:CurrentTime,
  * aws:username, s3:prefix, s3:delimiter, s3:max-keys, s3:x-amz-acl and the
- * other x-amz-* headers, s3:ExistingObjectTag/KEY, s3:versionid), and the
+ * other x-amz-* headers, s3:ExistingObjectTag/KEY, s3:RequestObjectTag/KEY,
+ * s3:versionid), and the
  * compiled bucket policies, cached per bucket.
  *
  * Root is decided without looking at anything, so the hot path of the
@@ -81,10 +82,29 @@ typedef struct ctx {
     s3_req *r;
     const char *bucket, *key;
     int list_op;                 /* s3:prefix etc. apply */
+    const char *prefix;          /* s3:prefix when it is not the query's */
     char now[32], epoch[24];
     const char *tags;            /* the object's tags, looked up on first use */
     int tags_loaded;
 } ctx;
+
+/* The value of name in a tag set written as a URL query ("k1=v1&k2=v2"). */
+static const char *tag_in(arena *a, const char *tags, const char *name)
+{
+    if (!tags) return NULL;
+    size_t nl = strlen(name);
+    for (const char *p = tags; *p;) {
+        size_t n = strcspn(p, "&");
+        const char *eq = memchr(p, '=', n);
+        size_t kl = eq ? (size_t)(eq - p) : n;
+        size_t dl;
+        char *k = url_decode(a, p, kl, 1, &dl);
+        if (k && dl == nl && memcmp(k, name, nl) == 0) return eq ? url_decode(a, eq + 1, n - kl - 1, 1, &dl) : "";
+        p += n;
+        if (*p == '&') p++;
+    }
+    return NULL;
+}
 
 static const char *tag_value(ctx *c, const char *name)
 {
@@ -94,21 +114,7 @@ static const char *tag_value(ctx *c, const char *name)
         if (c->key && store_object_info(c->r->api->cfg.store, c->r->a, c->bucket, c->key, &o) == ST_OK)
             c->tags = o.tags;
     }
-    if (!c->tags) return NULL;
-    size_t nl = strlen(name);
-    for (const char *p = c->tags; *p;) {
-        size_t n = strcspn(p, "&");
-        const char *eq = memchr(p, '=', n);
-        size_t kl = eq ? (size_t)(eq - p) : n;
-        size_t dl;
-        char *k = url_decode(c->r->a, p, kl, 1, &dl);
-        if (k && dl == nl && memcmp(k, name, nl) == 0) {
-            return eq ? url_decode(c->r->a, eq + 1, n - kl - 1, 1, &dl) : "";
-        }
-        p += n;
-        if (*p == '&') p++;
-    }
-    return NULL;
+    return tag_in(c->r->a, c->tags, name);
 }
 
 static const char *context_value(void *arg, const char *key)
@@ -139,6 +145,7 @@ static const char *context_value(void *arg, const char *key)
     if (strncasecmp(key, "s3:", 3) != 0) return NULL;
     const char *k = key + 3;
     if (c->list_op && !strcasecmp(k, "prefix")) {
+        if (c->prefix) return c->prefix;
         const char *v = query_get(&r->q, "prefix");
         return v ? v : "";   /* a listing without a prefix lists from "" */
     }
@@ -151,6 +158,7 @@ static const char *context_value(void *arg, const char *key)
         return query_find(&r->q, "X-Amz-Signature") ? "REST-QUERY-STRING" : "REST-HEADER";
     }
     if (!strncasecmp(k, "ExistingObjectTag/", 18)) return tag_value(c, k + 18);
+    if (!strncasecmp(k, "RequestObjectTag/", 17)) return tag_in(r->a, s3_header(r, "x-amz-tagging"), k + 17);
     if (!strncasecmp(k, "x-amz-", 6)) {
         char lower[128];
         size_t n = strlen(k);
@@ -171,8 +179,10 @@ static char *resource_arn(s3_req *r, const char *bucket, const char *key)
 }
 
 /* fresh: r->auth.id was resolved in this same turn of the event loop
- * (authentication just ran), so it need not be looked up again. */
-static s3_error decide(s3_req *r, const char *action, const char *bucket, const char *key, int fresh)
+ * (authentication just ran), so it need not be looked up again.
+ * prefix: the s3:prefix a ListBucket check sees, NULL for the query's. */
+static s3_error decide_as(s3_req *r, const char *action, const char *bucket, const char *key, int fresh,
+                          const char *prefix)
 {
     if (!r->auth.anonymous && r->auth.id.kind == IAM_ROOT) return S3E_NONE;
     iam_identity *id = NULL;
@@ -183,7 +193,7 @@ static s3_error decide(s3_req *r, const char *action, const char *bucket, const 
             return S3E_ACCESS_DENIED;
         id = &r->auth.id;
     }
-    ctx c = { .r = r, .bucket = bucket, .key = key };
+    ctx c = { .r = r, .bucket = bucket, .key = key, .prefix = prefix };
     c.list_op = !strcmp(action, "s3:ListBucket") || !strcmp(action, "s3:ListBucketVersions") ||
                 !strcmp(action, "s3:ListBucketMultipartUploads");
     policy_request req = { .action = action, .resource = resource_arn(r, bucket, key), .context = context_value,
@@ -192,9 +202,20 @@ static s3_error decide(s3_req *r, const char *action, const char *bucket, const 
     return iam_authorize(r->api->cfg.iam, id, bp, &req) ? S3E_NONE : S3E_ACCESS_DENIED;
 }
 
+static s3_error decide(s3_req *r, const char *action, const char *bucket, const char *key, int fresh)
+{
+    return decide_as(r, action, bucket, key, fresh, NULL);
+}
+
 s3_error s3_authorize(s3_req *r, const char *action, const char *bucket, const char *key)
 {
     return decide(r, action, bucket, key, 0);
+}
+
+int s3_may_learn_absence(s3_req *r)
+{
+    /* ListBucket on the bucket, as if listing with the key as prefix */
+    return decide_as(r, "s3:ListBucket", r->bucket, NULL, 0, r->key) == S3E_NONE;
 }
 
 int s3_is_allowed(s3_req *r, const char *action, const char *bucket, const char *key)
@@ -268,6 +289,12 @@ s3_error s3_authorize_request(s3_req *r, const char *api)
     /* decided inside the operation: per key (DeleteObjects), or a
      * filtered answer (ListBuckets) */
     if (!strcmp(api, "DeleteObjects") || (!strcmp(api, "ListBuckets") && !r->auth.anonymous)) return S3E_NONE;
+    /* whether a missing key answers 404 or 403 depends on s3:ListBucket,
+     * so reads are decided after the lookup (object.c) */
+    if (!strcmp(api, "GetObject") || !strcmp(api, "HeadObject")) {
+        r->authz_after_lookup = 1;
+        return S3E_NONE;
+    }
     for (size_t i = 0; i < sizeof op_actions / sizeof op_actions[0]; i++) {
         const op_action *oa = &op_actions[i];
         if (strcmp(oa->api, api) != 0) continue;

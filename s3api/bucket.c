@@ -30,14 +30,14 @@ void op_list_buckets(s3_req *r)
     size_t n;
     store_status st = store_bucket_list(r->api->cfg.store, r->a, &list, &n);
     if (st) { s3_error_reply(r, s3_error_from_store(st, 0), NULL); return; }
-    /* Without s3:ListAllMyBuckets a caller sees the buckets it may list
-     * (as MinIO does), and is refused only when that is none. */
+    /* Without s3:ListAllMyBuckets a signed caller sees the buckets it may
+     * list, possibly none (as MinIO answers: tools list buckets to check
+     * their keys work). */
     int all = s3_is_allowed(r, "s3:ListAllMyBuckets", NULL, NULL);
     size_t shown = 0;
     for (size_t i = 0; i < n; i++) {
         if (all || s3_is_allowed(r, "s3:ListBucket", list[i].name, NULL)) list[shown++] = list[i];
     }
-    if (!all && !shown) { s3_error_reply(r, S3E_ACCESS_DENIED, NULL); return; }
     n = shown;
     strbuf b;
     xml_head(&b, r, "ListAllMyBucketsResult");

@@ -74,6 +74,7 @@ struct s3_req {
     const char *key;               /* NULL for bucket-level requests */
     const char *resource;          /* "/bucket/key" for error bodies */
     s3_auth auth;
+    int authz_after_lookup;        /* GetObject/HeadObject: decided once the object is looked up (authz.c) */
     s3_body body;
     void *op;                      /* the running operation's state */
     /* Called if the client goes away while the operation holds storage
@@ -94,6 +95,9 @@ s3_error s3_authenticate_sts(s3_req *r, const char *payload_sha256_hex, const ch
 s3_error s3_authorize(s3_req *r, const char *action, const char *bucket, const char *key);
 s3_error s3_authorize_request(s3_req *r, const char *api);
 int s3_is_allowed(s3_req *r, const char *action, const char *bucket, const char *key);
+/* May the caller learn that r->key does not exist (s3:ListBucket on the
+ * bucket with the key as s3:prefix)?  Otherwise a miss is a 403. */
+int s3_may_learn_absence(s3_req *r);
 const policy *s3_bucket_policy(s3_req *r, const char *bucket);
 /* After any bucket policy changes or a bucket goes. */
 void s3_bucket_policy_forget(s3api *api);

@@ -220,6 +220,16 @@ static void get_start(s3_req *r, int head, int retried)
         return;
     }
     if (st == ST_OK) s3_add_lock_headers(r, &o);
+    if (r->authz_after_lookup) {
+        /* AWS: a missing key is a 404 only for a caller who may list the
+         * bucket (else 403, so nothing is learnt); an existing one needs
+         * s3:GetObject */
+        s3_error ae = st == ST_NO_SUCH_KEY || st == ST_NO_SUCH_VERSION
+                          ? (s3_may_learn_absence(r) ? S3E_NONE : S3E_ACCESS_DENIED)
+                      : st == ST_NO_SUCH_BUCKET ? S3E_NONE
+                      : s3_authorize(r, vid ? "s3:GetObjectVersion" : "s3:GetObject", r->bucket, r->key);
+        if (ae) { s3_error_reply(r, ae, NULL); return; }
+    }
     if (st == ST_NO_SUCH_KEY && !vid) {
         char marker[40];
         if (store_latest_marker(r->api->cfg.store, r->a, r->bucket, r->key, marker)) {

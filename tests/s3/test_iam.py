@@ -579,3 +579,54 @@ def test_tag_and_acl_condition_keys(iam_server, root, tmp_path):
     denied(lambda: c.create_bucket(Bucket="order-audit"))                  # no x-amz-acl header
     c.create_bucket(Bucket="order-audit", ACL="private")
     root.delete_bucket(Bucket="order-audit")
+
+
+def test_missing_key_is_404_only_for_callers_who_may_list(iam_server, root):
+    """AWS: without s3:ListBucket a missing key answers 403, so a caller
+    learns nothing about what exists; with it (here for one prefix), 404."""
+    root.create_bucket(Bucket="product-probe")
+    root.put_bucket_policy(Bucket="product-probe", Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:ListBucket",
+             "Resource": "arn:aws:s3:::product-probe", "Condition": {"StringLike": {"s3:prefix": "public/*"}}}]}))
+    c = client(iam_server, "order-svc")
+    for key, status in (("public/none", 404), ("private/none", 403)):
+        with pytest.raises(ClientError) as ei:
+            c.head_object(Bucket="product-probe", Key=key)
+        assert ei.value.response["ResponseMetadata"]["HTTPStatusCode"] == status, key
+    root.put_object(Bucket="product-probe", Key="public/there", Body=b"x")
+    denied(lambda: c.get_object(Bucket="product-probe", Key="public/there"))   # listing is not reading
+    root.delete_object(Bucket="product-probe", Key="public/there")
+    root.delete_bucket_policy(Bucket="product-probe")
+    root.delete_bucket(Bucket="product-probe")
+
+
+def test_bucket_policy_edge_cases(iam_server, root):
+    root.create_bucket(Bucket="product-edge")
+    # a wildcard resource that covers the bucket is accepted (as RGW and MinIO do)
+    root.put_bucket_policy(Bucket="product-edge", Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket",
+                                               "Resource": "arn:aws:s3:::*"}]}))
+    assert anon(iam_server, "GET", "/product-edge")[0] == 200
+    # "allow everyone except X" is refused, as AWS refuses NotPrincipal with Allow
+    denied(lambda: root.put_bucket_policy(Bucket="product-edge", Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotPrincipal": {"AWS": "order-svc"},
+                                               "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::product-edge"}]})),
+           code="MalformedPolicy", status=400)
+    # authenticated-read is public for PolicyStatus, as AWS counts it
+    root.put_bucket_acl(Bucket="product-edge", ACL="authenticated-read")
+    root.delete_bucket_policy(Bucket="product-edge")
+    assert root.get_bucket_policy_status(Bucket="product-edge")["PolicyStatus"]["IsPublic"] is False
+    root.put_bucket_acl(Bucket="product-edge", ACL="authenticated-read")
+    assert root.get_bucket_policy_status(Bucket="product-edge")["PolicyStatus"]["IsPublic"] is True
+    # s3:RequestObjectTag reads the request's x-amz-tagging
+    root.put_bucket_policy(Bucket="product-edge", Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject",
+                                               "Resource": "arn:aws:s3:::product-edge/*",
+                                               "Condition": {"StringEquals": {"s3:RequestObjectTag/security": "public"}}}]}))
+    c = client(iam_server, "order-svc")
+    denied(lambda: c.put_object(Bucket="product-edge", Key="t", Body=b"x"))
+    c.put_object(Bucket="product-edge", Key="t", Body=b"x", Tagging="security=public")
+    root.delete_object(Bucket="product-edge", Key="t")
+    root.delete_bucket_policy(Bucket="product-edge")
+    root.delete_bucket(Bucket="product-edge")

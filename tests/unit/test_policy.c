@@ -450,6 +450,23 @@ static void malformed(void)
                   POLICY_RESOURCE, "b", "Policy has invalid resource"));
     CHECK(refused("{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}]}",
                   POLICY_RESOURCE, "b", "Policy has invalid resource"));
+    /* a wildcard bucket part that can name the bucket is accepted (s3-tests' "arn:aws:s3:::*") */
+    {
+        static const char *const ok[] = { "arn:aws:s3:::*", "arn:aws:s3:::b*/x/*", "arn:aws:s3:::?", "arn:aws:s3:::*/*" };
+        for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+            char doc[256];
+            snprintf(doc, sizeof doc, "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":"
+                     "\"s3:GetObject\",\"Resource\":\"%s\"}]}", ok[i]);
+            policy *p = policy_parse(doc, strlen(doc), POLICY_RESOURCE, "b", err, sizeof err);
+            CHECK(p != NULL);
+            policy_free(p);
+        }
+    }
+    CHECK(refused("{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::c*/*\"}]}",
+                  POLICY_RESOURCE, "b", "Policy has invalid resource"));
+    /* AWS refuses NotPrincipal with Allow */
+    CHECK(refused("{\"Statement\":[{\"Effect\":\"Allow\",\"NotPrincipal\":{\"AWS\":\"alice\"},\"Action\":\"s3:ListBucket\",\"Resource\":\"arn:aws:s3:::b\"}]}",
+                  POLICY_RESOURCE, "b", "NotPrincipal may only be used with Effect Deny"));
     CHECK(refused("{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"x\"},\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"}]}",
                   POLICY_RESOURCE, "b", "principal"));
     CHECK(refused("{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"alice\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"}]}",
