@@ -237,6 +237,9 @@ function stopTimers() {
   }
 }
 
+// sections shown under another's navigation entry
+const NAV_OF = { browse: "buckets", groups: "users", policies: "users" };
+
 function route() {
   if (!state.user) return;
   clearInterval(state.pageTimer);
@@ -244,7 +247,7 @@ function route() {
   const hash = location.hash.replace(/^#\/?/, "");
   const [section, ...rest] = hash.split("/");
   for (const a of document.querySelectorAll("[data-nav]"))
-    a.classList.toggle("active", a.dataset.nav === (section === "browse" ? "buckets" : section || "buckets"));
+    a.classList.toggle("active", a.dataset.nav === (NAV_OF[section] || section || "buckets"));
   const main = $("#main");
   main.replaceChildren();
   state.route = hash;
@@ -256,7 +259,9 @@ function route() {
     }
     case "health": return pageHealth(main);
     case "metrics": return pageMetrics(main);
-    case "users": return pageUsers(main);
+    case "users": return rest[0] ? pageUser(main, decodeURIComponent(rest[0])) : pageUsers(main);
+    case "groups": return pageGroups(main);
+    case "policies": return pagePolicies(main);
     default: return pageBuckets(main);
   }
 }
@@ -763,36 +768,559 @@ function lineChart(box, data, series, fmt) {
   box.replaceChildren(svg, legend);
 }
 
-// ---- access keys -------------------------------------------------------------
+// ---- identity: users, access keys, groups, policies --------------------------
+//
+// All of it is the admin API (docs/iam.md) through /api/admin/, run as the
+// session's user: what the page may do is what that user's policies allow
+// (root, or consoleAdmin), and a refusal is shown as such.  Secrets: the
+// one a new user gets is typed into a form that is removed when it
+// closes; a new access key's secret comes back once, from
+// add-service-account, and lives only in the one-time dialog until it is
+// closed.  No other answer carries one.
 
-async function pageUsers(main) {
-  const box = el("div", { id: "users" }, el("p", { class: "muted" }, "Loading…"));
-  main.append(el("div", { class: "page-head" }, el("h1", {}, "Access keys")), box);
-  let users = null;
+function adminPath(op, params) {
+  return "/api/admin/" + op + (params ? "?" + new URLSearchParams(params).toString() : "");
+}
+
+function admin(method, op, params, body) {
+  const opts = {};
+  if (body !== undefined) {
+    opts.body = typeof body === "string" ? body : JSON.stringify(body);
+    opts.headers = { "Content-Type": "application/json" };
+  }
+  return api(method, adminPath(op, params), opts);
+}
+
+// An admin error as a sentence; 403 is the caller's policy, said plainly.
+function adminError(e) {
+  if (e.status === 403 && e.code !== "InvalidCSRFToken" && e.code !== "CrossOrigin")
+    return "Your policy does not allow this (" + (e.code || "AccessDenied") + "). " +
+      "Managing users, keys, groups and policies needs root or the consoleAdmin policy.";
+  return (e.code && e.code !== e.message ? e.code + ": " : "") + e.message;
+}
+
+function deniedBox(e, what) {
+  const denied = e.status === 403;
+  return el("div", { class: "notice-inline", id: denied ? "iam-denied" : "iam-error", role: "alert" },
+    el("strong", {}, denied ? `Your policy does not allow you to ${what}.` : `Could not ${what}.`), " ",
+    denied ? "Ask an operator with root or the consoleAdmin policy to do it for you." : adminError(e));
+}
+
+// IAM names: no spaces, commas, slashes, backslashes or quotes (escaped
+// for the v-flag regular expressions that pattern attributes are)
+const NAME_CHARS = "[^\\s,\\/\\\\\"]";
+
+// A table cell that names itself on phones, where rows become cards
+// without headers; an empty one ("–") is left out there.
+function cell(cls, label, text) {
+  return el("td", { class: (cls + (text === "–" ? " none" : "")).trim() || null, "data-label": label }, text);
+}
+
+const listOf = (v) => Array.isArray(v) ? v : v ? String(v).split(",").filter(Boolean) : [];
+const joined = (v) => listOf(v).join(", ") || "–";
+
+function identityTabs(active) {
+  return el("nav", { class: "tabs", "aria-label": "Identity" },
+    [["users", "Users"], ["groups", "Groups"], ["policies", "Policies"]].map(([k, label]) =>
+      el("a", { href: "#/" + k, class: k === active ? "active" : null, "aria-current": k === active ? "page" : null,
+        "data-tab": k }, label)));
+}
+
+// A modal form built for one use and removed when it closes (with whatever
+// was typed into it).  onSubmit may throw: the message is shown inside the
+// dialog, which stays open.  Resolves to onSubmit's result, or null.
+function formDialog({ id, title, intro, fields, submitLabel = "Save", danger = false, wide = false, readOnly = false,
+  onSubmit }) {
+  const error = el("p", { class: "error form-error", id: id + "-error", role: "alert", hidden: true });
+  const submit = el("button", { type: "submit", class: danger ? "danger" : "primary", id: id + "-submit",
+    hidden: readOnly }, submitLabel);
+  const cancel = el("button", { type: "button", id: id + "-cancel" }, readOnly ? "Close" : "Cancel");
+  const form = el("form", { autocomplete: "off" }, el("h2", {}, title), intro ? el("p", { class: "muted" }, intro) : null,
+    fields, error, el("div", { class: "row end" }, cancel, submit));
+  const d = el("dialog", { class: "dialog" + (wide ? " wide" : ""), id }, form);
+  document.body.append(d);
+  let result = null;
+  return new Promise((resolve) => {
+    cancel.addEventListener("click", () => d.close());
+    d.addEventListener("close", () => { d.remove(); resolve(result); });
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      submit.disabled = true;
+      error.hidden = true;
+      try {
+        result = (await onSubmit(form)) ?? true;
+        d.close();
+      } catch (e) {
+        error.textContent = e instanceof ApiError ? adminError(e) : e.message;
+        error.hidden = false;
+      } finally {
+        submit.disabled = false;
+      }
+    });
+    d.showModal();
+  });
+}
+
+// Checkboxes for a set of names (policies, users), some already chosen.
+function checklist(id, names, chosen, empty) {
+  const set = new Set(chosen);
+  return el("fieldset", { class: "checklist", id },
+    names.length ? names.map((n) => el("label", { class: "check" },
+      el("input", { type: "checkbox", value: n, checked: set.has(n) }), el("span", {}, n)))
+      : el("p", { class: "muted small" }, empty));
+}
+
+const checked = (root) => Array.from(root.querySelectorAll("input[type=checkbox]:checked")).map((i) => i.value);
+
+async function policyNames() {
+  const r = await admin("GET", "list-canned-policies");
+  return Object.keys(r.policies || r).sort();
+}
+
+async function setPolicies(entity, isGroup) {
+  let names;
+  try { names = await policyNames(); } catch (e) { notify("Could not list policies: " + adminError(e), "error"); return false; }
+  let current = [];
   try {
-    users = await api("GET", "/api/admin/list-users");
-  } catch (_) { users = null; }
+    const info = await admin("GET", isGroup ? "group" : "user-info", isGroup ? { group: entity } : { accessKey: entity });
+    current = listOf(info.policies || info.policyName);
+  } catch (_) { /* shown unchecked */ }
+  return formDialog({ id: "policy-picker", title: `Policies of ${entity}`,
+    intro: (isGroup ? "Members of this group get" : "This user gets") +
+      " what the chosen policies allow (an explicit Deny in any of them wins). None chosen: nothing is allowed" +
+      (isGroup ? " through this group." : ", except through groups."),
+    fields: checklist("policy-choices", names, current, "No policies."), submitLabel: "Save policies",
+    onSubmit: async (form) => {
+      await admin("PUT", "set-user-or-group-policy", { policyName: checked(form).join(","), userOrGroup: entity,
+        isGroup: isGroup ? "true" : "false" });
+      notify(`Policies of ${entity} saved.`, "ok");
+    } });
+}
+
+// ---- users
+
+// One tab of the identity section: its list (load(box, add) fills box and
+// shows the add button when the caller may add) and the add button's dialog.
+async function identityPage(main, tab, addId, addLabel, load, create) {
+  const box = el("div", { id: tab }, el("p", { class: "muted" }, "Loading…"));
+  const add = el("button", { type: "button", class: "primary", id: addId, hidden: true }, addLabel);
+  main.append(el("div", { class: "page-head" }, el("h1", {}, "Identity"), el("div", { class: "row toolbar" }, add)),
+    identityTabs(tab), box);
+  add.addEventListener("click", async () => { if (await create()) load(box, add); });
+  await load(box, add);
+}
+
+function pageUsers(main) {
+  return identityPage(main, "users", "add-user", "Add user", loadUsers, addUserDialog);
+}
+
+async function loadUsers(box, add) {
   const you = el("p", {}, "You are logged in as ", el("strong", {}, state.user), ".");
-  if (!users || typeof users !== "object") {
-    box.replaceChildren(you, el("p", { class: "notice-inline", id: "iam-missing" },
-      "root only: IAM not configured. The root access key is set with CAIRN_ROOT_USER / CAIRN_ROOT_PASSWORD; " +
-      "users with their own keys come with IAM."));
+  let users;
+  try {
+    users = await admin("GET", "list-users");
+  } catch (e) {
+    if (e.status !== 403 && e.status !== 404) { box.replaceChildren(you, deniedBox(e, "list users")); return; }
+    // not an IAM administrator: what it may still manage is its own keys
+    box.replaceChildren(you, e.status === 404 ? el("p", { class: "notice-inline", id: "iam-missing" },
+      "root only: IAM not configured.") : deniedBox(e, "manage users, groups or policies"));
+    const own = el("section", { id: "own-keys" });
+    if (await keysSection(own, state.user, true)) box.append(own);
     return;
   }
-  // IAM's list-users: {"users": {KEY: {status, policies, memberOf}}} (or
-  // MinIO's flat {KEY: {status, policyName}})
+  add.hidden = false;
+  // {"users": {KEY: {status, policies, memberOf}}} (or MinIO's flat {KEY: {status, policyName}})
   const map = users.users && typeof users.users === "object" ? users.users : users;
-  const entries = Object.entries(map);
-  const list = (v) => Array.isArray(v) ? v.join(", ") : (v || "");
-  box.replaceChildren(you, el("div", { class: "table-wrap" }, el("table", { class: "list", id: "user-table" },
+  const entries = Object.entries(map).sort(([a], [b]) => a.localeCompare(b));
+  const reload = () => loadUsers(box, add);
+  const rows = entries.map(([k, v]) => {
+    const enabled = !(v && v.status === "disabled");
+    return el("tr", { dataset: { user: k } },
+      el("td", { class: "name" }, el("a", { href: "#/users/" + encodeURIComponent(k), class: "bucket-link" }, k)),
+      el("td", { class: "status" }, badge(enabled ? "enabled" : "disabled")),
+      cell("policies", "Policies", joined(v && (v.policies || v.policyName))),
+      cell("hide-sm", "Groups", joined(v && v.memberOf)),
+      el("td", { class: "actions" },
+        el("button", { type: "button", "data-action": "toggle",
+          onclick: () => setUserStatus(k, !enabled).then(reload) }, enabled ? "Disable" : "Enable"),
+        el("button", { type: "button", "data-action": "policies",
+          onclick: async () => { if (await setPolicies(k, false)) reload(); } }, "Policies"),
+        el("a", { href: "#/users/" + encodeURIComponent(k), class: "button", "data-action": "keys" }, "Keys"),
+        el("button", { type: "button", class: "danger", "data-action": "delete",
+          onclick: async () => { if (await removeUser(k)) reload(); } }, "Delete")));
+  });
+  box.replaceChildren(you, el("div", { class: "table-wrap" }, el("table", { class: "list cards", id: "user-table" },
     el("thead", {}, el("tr", {}, el("th", {}, "Access key"), el("th", {}, "Status"), el("th", {}, "Policies"),
-      el("th", { class: "hide-sm" }, "Groups"))),
-    el("tbody", {}, entries.length ? entries.map(([k, v]) => el("tr", { dataset: { user: k } },
-      el("td", {}, k), el("td", {}, badge(v && v.status === "disabled" ? "disabled" : "enabled")),
-      el("td", {}, list(v && (v.policies || v.policyName)) || "–"),
-      el("td", { class: "hide-sm" }, list(v && v.memberOf) || "–")))
-      : el("tr", {}, el("td", { colspan: 4, class: "empty" }, "No users besides root: add them with cairn admin user add."))))),
-    el("p", { class: "muted small" }, "Users log in here with their own access key and secret; what they may do follows their policies."));
+      el("th", { class: "hide-sm" }, "Groups"), el("th", {}, ""))),
+    el("tbody", {}, rows.length ? rows
+      : el("tr", {}, el("td", { colspan: 5, class: "empty" }, "No users besides root yet: add one above."))))),
+    el("p", { class: "muted small" }, "Users log in here and sign S3 requests with their own access key and secret; " +
+      "what they may do follows their policies and their groups'. Open a user for its access keys (service accounts)."));
+}
+
+async function addUserDialog() {
+  let names = [];
+  try { names = await policyNames(); } catch (_) { /* attach later */ }
+  const ak = el("input", { id: "new-user-access", name: "accessKey", required: true, minlength: 3, maxlength: 128,
+    pattern: NAME_CHARS + "{3,128}", title: "3-128 characters, no spaces, commas, slashes or quotes",
+    autocomplete: "off", spellcheck: "false" });
+  const sk = el("input", { id: "new-user-secret", name: "secretKey", type: "password", required: true, minlength: 8,
+    maxlength: 128, autocomplete: "new-password" });
+  return formDialog({ id: "user-form", title: "Add user",
+    intro: "The access key is the user's name. The secret is sent once to the server and never shown again: " +
+      "give it to the user yourself.",
+    fields: [el("label", {}, "Access key", ak), el("label", {}, "Secret key (8-128 characters)", sk),
+      el("div", { class: "field" }, el("span", { class: "field-label" }, "Policies"),
+        checklist("new-user-policies", names, [], "No policies to attach."))],
+    submitLabel: "Add user",
+    onSubmit: async (form) => {
+      const name = ak.value.trim();
+      await admin("PUT", "add-user", { accessKey: name }, { secretKey: sk.value, status: "enabled" });
+      sk.value = "";
+      const pols = checked(form.querySelector("#new-user-policies"));
+      if (pols.length) {
+        try {
+          await admin("PUT", "set-user-or-group-policy", { policyName: pols.join(","), userOrGroup: name, isGroup: "false" });
+        } catch (e) { notify(`User ${name} added, but its policies were not attached: ${adminError(e)}`, "error"); return true; }
+      }
+      notify(`User ${name} added.`, "ok");
+      return true;
+    } });
+}
+
+async function setUserStatus(name, enable) {
+  try {
+    await admin("PUT", "set-user-status", { accessKey: name, status: enable ? "enabled" : "disabled" });
+    notify(`${name} ${enable ? "enabled" : "disabled"}.`, "ok");
+  } catch (e) { notify(`Could not change ${name}: ${adminError(e)}`, "error"); }
+}
+
+async function removeUser(name) {
+  if (!await confirmDialog(`Delete the user ${name}? Its access keys are deleted with it, and it can no longer log in or sign requests.`))
+    return false;
+  try {
+    await admin("DELETE", "remove-user", { accessKey: name });
+    notify(`User ${name} deleted.`, "ok");
+    return true;
+  } catch (e) { notify(`Could not delete ${name}: ${adminError(e)}`, "error"); return false; }
+}
+
+// #/users/NAME: one user, its policies, groups and access keys.
+async function pageUser(main, name) {
+  const crumbs = el("nav", { class: "crumbs", "aria-label": "Location" },
+    el("a", { href: "#/users" }, "Users"), " / ", name);
+  const head = el("div", { class: "row toolbar" });
+  const summary = el("div", { id: "user-summary" }, el("p", { class: "muted" }, "Loading…"));
+  const keys = el("section", { id: "user-keys" });
+  main.append(el("div", { class: "page-head" }, el("h1", {}, crumbs), head), identityTabs("users"), summary, keys);
+  const reload = async () => {
+    let info;
+    try {
+      info = await admin("GET", "user-info", { accessKey: name });
+    } catch (e) {
+      summary.replaceChildren(deniedBox(e, "see this user"));
+      head.replaceChildren();
+      if (e.status === 403 && name === state.user) await keysSection(keys, name, true);
+      return;
+    }
+    const enabled = info.status !== "disabled";
+    summary.replaceChildren(el("div", { class: "stats" },
+      el("div", { class: "stat" }, el("div", { class: "stat-value", id: "user-status" }, badge(enabled ? "enabled" : "disabled")),
+        el("div", { class: "stat-label" }, "Status")),
+      stat("Policies", joined(info.policies || info.policyName)),
+      stat("Groups", joined(info.memberOf))));
+    head.replaceChildren(
+      el("button", { type: "button", id: "user-toggle", onclick: () => setUserStatus(name, !enabled).then(reload) },
+        enabled ? "Disable user" : "Enable user"),
+      el("button", { type: "button", id: "user-policies", onclick: async () => { if (await setPolicies(name, false)) reload(); } },
+        "Policies"),
+      el("button", { type: "button", class: "danger", id: "user-delete",
+        onclick: async () => { if (await removeUser(name)) location.hash = "#/users"; } }, "Delete user"));
+  };
+  await reload();
+  if (!keys.childElementCount) await keysSection(keys, name, false);
+}
+
+// The access keys (service accounts) of one user, with create, enable /
+// disable and delete.  own: the session's own keys (shown to users who
+// may not manage others).  Resolves false when they cannot be listed.
+async function keysSection(box, user, own) {
+  let r;
+  try {
+    r = await admin("GET", "list-service-accounts", { user });
+  } catch (e) {
+    if (own) return false;
+    box.replaceChildren(el("h2", {}, "Access keys"), deniedBox(e, "list this user's access keys"));
+    return false;
+  }
+  const reload = () => keysSection(box, user, own);
+  const accounts = (r.accounts || []).slice().sort((a, b) => a.accessKey.localeCompare(b.accessKey));
+  const now = Date.now() / 1000;
+  const rows = accounts.map((a) => {
+    const enabled = a.status !== "disabled";
+    const expired = a.expiration && a.expiration <= now;
+    return el("tr", { dataset: { key: a.accessKey } },
+      el("td", { class: "name mono" }, a.accessKey),
+      el("td", { class: "status" }, badge(expired ? "expired" : enabled ? "enabled" : "disabled")),
+      el("td", { class: "hide-sm" }, a.name || a.description || "–"),
+      cell("", "Expires", a.expiration ? fmtDate(a.expiration) : "never"),
+      el("td", { class: "hide-sm" }, a.policy ? "own (narrows the user's)" : "the user's"),
+      el("td", { class: "actions" },
+        a.policy ? el("button", { type: "button", "data-action": "view-policy", onclick: () => formDialog({
+          id: "key-policy", title: `Policy of ${a.accessKey}`, readOnly: true,
+          fields: el("textarea", { class: "code", rows: 14, readonly: true, "aria-label": "Policy document" },
+            JSON.stringify(a.policy, null, 2)), onSubmit: () => true }) }, "Policy") : null,
+        el("button", { type: "button", "data-action": "toggle", onclick: async () => {
+          try {
+            await admin("POST", "update-service-account", { accessKey: a.accessKey },
+              { newStatus: enabled ? "disabled" : "enabled" });
+            notify(`Access key ${a.accessKey} ${enabled ? "disabled" : "enabled"}.`, "ok");
+          } catch (e) { notify("Could not change the key: " + adminError(e), "error"); }
+          reload();
+        } }, enabled ? "Disable" : "Enable"),
+        el("button", { type: "button", class: "danger", "data-action": "delete", onclick: async () => {
+          if (!await confirmDialog(`Delete the access key ${a.accessKey}? Whatever uses it stops working at once.`)) return;
+          try {
+            await admin("DELETE", "delete-service-account", { accessKey: a.accessKey });
+            notify(`Access key ${a.accessKey} deleted.`, "ok");
+          } catch (e) { notify("Could not delete the key: " + adminError(e), "error"); }
+          reload();
+        } }, "Delete")));
+  });
+  const create = el("button", { type: "button", class: "primary", id: "create-key",
+    onclick: async () => { if (await createKeyDialog(user)) reload(); } }, "Create access key");
+  box.replaceChildren(
+    el("div", { class: "section-head" }, el("h2", {}, own ? "Your access keys" : "Access keys"), create),
+    el("p", { class: "muted small" }, `Service accounts: keys of ${own ? "yours" : user + "'s"} for programs, each with ` +
+      "the user's rights, or fewer when it has its own policy. Disable or delete one without touching the others."),
+    el("div", { class: "table-wrap" }, el("table", { class: "list cards", id: "key-table" },
+      el("thead", {}, el("tr", {}, el("th", {}, "Access key"), el("th", {}, "Status"), el("th", { class: "hide-sm" }, "Name"),
+        el("th", {}, "Expires"), el("th", { class: "hide-sm" }, "Policy"), el("th", {}, ""))),
+      el("tbody", {}, rows.length ? rows
+        : el("tr", {}, el("td", { colspan: 6, class: "empty" }, "No access keys yet."))))));
+  return true;
+}
+
+async function createKeyDialog(user) {
+  const name = el("input", { id: "key-name", maxlength: 64, autocomplete: "off", placeholder: "e.g. backup-job" });
+  const desc = el("input", { id: "key-description", maxlength: 256, autocomplete: "off" });
+  const expiry = el("input", { id: "key-expiry", type: "datetime-local" });
+  const policy = el("textarea", { id: "key-policy", class: "code", rows: 8, spellcheck: "false",
+    placeholder: '{"Version": "2012-10-17", "Statement": [...]}' });
+  const creds = await formDialog({ id: "key-form", title: `New access key for ${user}`, wide: true,
+    intro: "cairn makes the access key and secret. Without a policy of its own the key has all of " +
+      `${user}'s rights; with one it has only what both allow.`,
+    fields: [
+      el("div", { class: "grid-2" }, el("label", {}, "Name (optional)", name), el("label", {}, "Expires (optional)", expiry)),
+      el("label", {}, "Description (optional)", desc),
+      el("label", {}, "Policy (optional, JSON)", policy)],
+    submitLabel: "Create",
+    onSubmit: async () => {
+      const body = { targetUser: user };
+      if (name.value.trim()) body.name = name.value.trim();
+      if (desc.value.trim()) body.description = desc.value.trim();
+      if (policy.value.trim()) body.policy = policy.value.trim();
+      if (expiry.value) {
+        const t = new Date(expiry.value).getTime();
+        if (isNaN(t)) throw new Error("The expiry is not a date.");
+        if (t <= Date.now()) throw new Error("The expiry must be in the future.");
+        body.expiration = Math.floor(t / 1000);
+      }
+      const r = await admin("PUT", "add-service-account", null, body);
+      return r.credentials;
+    } });
+  if (!creds || creds === true) return false;
+  showSecretOnce(creds);
+  return true;
+}
+
+// The one place a secret is shown: the dialog holds it until it closes.
+function showSecretOnce(creds) {
+  const d = $("#secret-dialog");
+  $("#secret-access").value = creds.accessKey;
+  $("#secret-value").value = creds.secretKey;
+  $("#secret-expiry").textContent = creds.expiration ? "Expires " + fmtDate(creds.expiration) + "." : "Does not expire.";
+  const copy = async (input, what) => {
+    try {
+      await navigator.clipboard.writeText(input.value);
+    } catch (_) {
+      input.select();
+      if (!document.execCommand("copy")) { notify(`Select the ${what} and copy it (Ctrl+C).`, "info"); return; }
+    }
+    notify(`${what[0].toUpperCase() + what.slice(1)} copied.`, "ok");
+  };
+  $("#secret-access-copy").onclick = () => copy($("#secret-access"), "access key");
+  $("#secret-copy").onclick = () => copy($("#secret-value"), "secret key");
+  if (!d.dataset.wired) {   // emptied as it closes (button or Escape), not a task later
+    const clear = () => {
+      $("#secret-access").value = "";
+      $("#secret-value").value = "";
+    };
+    d.querySelector("form").addEventListener("submit", clear);
+    d.addEventListener("cancel", clear);
+    d.addEventListener("close", clear);
+    d.dataset.wired = "1";
+  }
+  d.showModal();
+  $("#secret-copy").focus();
+}
+
+// ---- groups
+
+function pageGroups(main) {
+  return identityPage(main, "groups", "create-group", "Create group", loadGroups, () => groupMembersDialog(null, []));
+}
+
+async function loadGroups(box, add) {
+  let r;
+  try { r = await admin("GET", "groups"); } catch (e) { box.replaceChildren(deniedBox(e, "list groups")); return; }
+  add.hidden = false;
+  const map = r.groups && typeof r.groups === "object" && !Array.isArray(r.groups) ? r.groups
+    : Object.fromEntries((Array.isArray(r) ? r : []).map((g) => [g, {}]));
+  const reload = () => loadGroups(box, add);
+  const rows = Object.entries(map).sort(([a], [b]) => a.localeCompare(b)).map(([g, v]) => {
+    const enabled = v.status !== "disabled";
+    const members = listOf(v.members);
+    return el("tr", { dataset: { group: g } },
+      el("td", { class: "name" }, g),
+      el("td", { class: "status" }, badge(enabled ? "enabled" : "disabled")),
+      cell("", "Members", members.join(", ") || "–"),
+      cell("policies", "Policies", joined(v.policies)),
+      el("td", { class: "actions" },
+        el("button", { type: "button", "data-action": "toggle", onclick: async () => {
+          try {
+            await admin("PUT", "set-group-status", { group: g, status: enabled ? "disabled" : "enabled" });
+            notify(`Group ${g} ${enabled ? "disabled" : "enabled"}.`, "ok");
+          } catch (e) { notify(`Could not change ${g}: ${adminError(e)}`, "error"); }
+          reload();
+        } }, enabled ? "Disable" : "Enable"),
+        el("button", { type: "button", "data-action": "members",
+          onclick: async () => { if (await groupMembersDialog(g, members)) reload(); } }, "Members"),
+        el("button", { type: "button", "data-action": "policies",
+          onclick: async () => { if (await setPolicies(g, true)) reload(); } }, "Policies"),
+        el("button", { type: "button", class: "danger", "data-action": "delete", onclick: async () => {
+          if (!await confirmDialog(`Delete the group ${g}? Its members lose what its policies gave them.`)) return;
+          try {
+            if (members.length) await admin("PUT", "update-group-members", null, { group: g, members, isRemove: true });
+            await admin("PUT", "update-group-members", null, { group: g, members: [], isRemove: true });
+            notify(`Group ${g} deleted.`, "ok");
+          } catch (e) { notify(`Could not delete ${g}: ${adminError(e)}`, "error"); }
+          reload();
+        } }, "Delete")));
+  });
+  box.replaceChildren(el("div", { class: "table-wrap" }, el("table", { class: "list cards", id: "group-table" },
+    el("thead", {}, el("tr", {}, el("th", {}, "Group"), el("th", {}, "Status"), el("th", {}, "Members"),
+      el("th", {}, "Policies"), el("th", {}, ""))),
+    el("tbody", {}, rows.length ? rows
+      : el("tr", {}, el("td", { colspan: 5, class: "empty" }, "No groups yet: create one by choosing its members."))))),
+    el("p", { class: "muted small" }, "A group's policies apply to each of its members while the group is enabled."));
+}
+
+// Create a group (group null) or change its members.
+async function groupMembersDialog(group, members) {
+  let users;
+  try {
+    const r = await admin("GET", "list-users");
+    users = Object.keys(r.users && typeof r.users === "object" ? r.users : r).sort();
+  } catch (e) { notify("Could not list users: " + adminError(e), "error"); return false; }
+  const nameInput = group ? null : el("input", { id: "new-group-name", required: true, maxlength: 128,
+    pattern: NAME_CHARS + "{1,128}", title: "1-128 characters, no spaces, commas, slashes or quotes", autocomplete: "off" });
+  return formDialog({ id: "group-form", title: group ? `Members of ${group}` : "Create group",
+    intro: group ? null : "A group exists while it has members: choose at least one.",
+    fields: [nameInput ? el("label", {}, "Group name", nameInput) : null,
+      el("div", { class: "field" }, el("span", { class: "field-label" }, "Members"),
+        checklist("group-members", users, members, "No users yet: add users first."))],
+    submitLabel: group ? "Save members" : "Create group",
+    onSubmit: async (form) => {
+      const g = group || nameInput.value.trim();
+      const want = checked(form.querySelector("#group-members"));
+      if (!group && !want.length) throw new Error("Choose at least one member.");
+      const add = want.filter((u) => !members.includes(u));
+      const drop = members.filter((u) => !want.includes(u));
+      if (add.length) await admin("PUT", "update-group-members", null, { group: g, members: add, isRemove: false });
+      if (drop.length) await admin("PUT", "update-group-members", null, { group: g, members: drop, isRemove: true });
+      notify(group ? `Members of ${g} saved.` : `Group ${g} created.`, "ok");
+    } });
+}
+
+// ---- policies
+
+const POLICY_TEMPLATE = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{
+    Effect: "Allow",
+    Action: ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
+    Resource: ["arn:aws:s3:::my-bucket", "arn:aws:s3:::my-bucket/*"],
+  }],
+}, null, 2);
+
+function pagePolicies(main) {
+  return identityPage(main, "policies", "create-policy", "Create policy", loadPolicies, () => policyEditor(null, null));
+}
+
+async function loadPolicies(box, add) {
+  let r;
+  try { r = await admin("GET", "list-canned-policies"); } catch (e) { box.replaceChildren(deniedBox(e, "list policies")); return; }
+  add.hidden = false;
+  // who uses each policy (when the caller may see users and groups)
+  const users = {};
+  await Promise.all([
+    admin("GET", "list-users").then((u) => {
+      for (const [k, v] of Object.entries(u.users || {})) for (const p of listOf(v.policies)) (users[p] ||= []).push(k);
+    }).catch(() => null),
+    admin("GET", "groups").then((g) => {
+      for (const [k, v] of Object.entries(g.groups || {})) for (const p of listOf(v.policies)) (users[p] ||= []).push("group " + k);
+    }).catch(() => null)]);
+  const reload = () => loadPolicies(box, add);
+  const map = r.policies || r;
+  const entries = Object.entries(map).sort(([a, x], [b, y]) => (y.builtin - x.builtin) || a.localeCompare(b));
+  const rows = entries.map(([name, p]) => {
+    const doc = p && "policy" in p ? p.policy : p;
+    const statements = doc && Array.isArray(doc.Statement) ? doc.Statement.length : doc && doc.Statement ? 1 : 0;
+    return el("tr", { dataset: { policy: name } },
+      el("td", { class: "name" }, name),
+      el("td", { class: "status" }, p.builtin ? "built-in" : "custom"),
+      el("td", { class: "num hide-sm" }, String(statements)),
+      cell("", "Attached to", (users[name] || []).join(", ") || "–"),
+      el("td", { class: "actions" },
+        el("button", { type: "button", "data-action": p.builtin ? "view" : "edit",
+          onclick: async () => { if (await policyEditor(name, doc, p.builtin)) reload(); } }, p.builtin ? "View" : "Edit"),
+        p.builtin ? null : el("button", { type: "button", class: "danger", "data-action": "delete", onclick: async () => {
+          if (!await confirmDialog(`Delete the policy ${name}?`)) return;
+          try {
+            await admin("DELETE", "remove-canned-policy", { name });
+            notify(`Policy ${name} deleted.`, "ok");
+          } catch (e) {
+            notify(e.status === 409 ? `${name} is not deleted: ${e.message}.` : `Could not delete ${name}: ${adminError(e)}`, "error");
+          }
+          reload();
+        } }, "Delete")));
+  });
+  box.replaceChildren(el("div", { class: "table-wrap" }, el("table", { class: "list cards", id: "policy-table" },
+    el("thead", {}, el("tr", {}, el("th", {}, "Policy"), el("th", {}, "Type"), el("th", { class: "num hide-sm" }, "Statements"),
+      el("th", {}, "Attached to"), el("th", {}, ""))),
+    el("tbody", {}, rows))),
+    el("p", { class: "muted small" }, "Built-in policies are MinIO's and cannot be changed. A custom policy is checked " +
+      "when it is saved (valid JSON, real actions, under 20 KiB); attach it to users or groups from their pages."));
+}
+
+// View a built-in policy, or create / replace a custom one.
+async function policyEditor(name, doc, builtin = false) {
+  const nameInput = el("input", { id: "policy-name", required: true, maxlength: 128, readonly: !!name,
+    pattern: NAME_CHARS + "{1,128}", title: "1-128 characters, no spaces, commas, slashes or quotes",
+    autocomplete: "off", value: name || "" });
+  const text = el("textarea", { id: "policy-doc", class: "code", rows: 16, spellcheck: "false", required: true,
+    readonly: builtin, "aria-label": "Policy document" }, doc ? JSON.stringify(doc, null, 2) : POLICY_TEMPLATE);
+  return formDialog({ id: "policy-form", title: builtin ? `Policy ${name} (built-in)` : name ? `Edit policy ${name}` : "Create policy",
+    wide: true, readOnly: builtin,
+    intro: builtin ? null : name ? "Saving replaces the document; users and groups it is attached to get the new one at once." : null,
+    fields: [el("label", {}, "Name", nameInput), el("label", {}, "Document (JSON)", text)],
+    submitLabel: name ? "Save policy" : "Create policy",
+    onSubmit: async () => {
+      const n = nameInput.value.trim();
+      await admin("PUT", "add-canned-policy", { name: n }, text.value);
+      notify(`Policy ${n} saved.`, "ok");
+    } });
 }
 
 // ---- start ------------------------------------------------------------------
