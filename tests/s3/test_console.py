@@ -16,12 +16,15 @@ import shutil
 import socket
 import ssl
 import subprocess
+import threading
+import time
 import urllib.error
 import urllib.request
 import uuid
 
 import pytest
 import requests
+from botocore.exceptions import ClientError
 
 import s3util
 from s3util import AK, SK, CairnServer, make_client
@@ -190,7 +193,63 @@ STATE_CHANGES = [
     ("POST", "/api/admin/heal/", b""),
     ("PUT", "/api/admin/config", b'{"accessLog": false}'),
     ("POST", "/api/admin/service?action=stop", b""),
+    # the identity pages' changes (the victim user, group, policy and key
+    # exist: see _make_victims)
+    ("PUT", "/api/admin/add-user?accessKey={b}-new", b'{"secretKey": "new-user-secret-1"}'),
+    ("PUT", "/api/admin/set-user-status?accessKey={b}&status=disabled", b""),
+    ("DELETE", "/api/admin/remove-user?accessKey={b}", b""),
+    ("PUT", "/api/admin/update-group-members", b'{"group": "{b}-g", "members": ["{b}"], "isRemove": true}'),
+    ("PUT", "/api/admin/set-group-status?group={b}-g&status=disabled", b""),
+    ("PUT", "/api/admin/add-canned-policy?name={b}-p",
+     b'{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}'),
+    ("DELETE", "/api/admin/remove-canned-policy?name={b}-p", b""),
+    ("PUT", "/api/admin/set-user-or-group-policy?policyName=consoleAdmin&userOrGroup={b}&isGroup=false", b""),
+    ("PUT", "/api/admin/add-service-account", b'{"targetUser": "{b}"}'),
+    ("POST", "/api/admin/update-service-account?accessKey={b}-key", b'{"newStatus": "disabled"}'),
+    ("DELETE", "/api/admin/delete-service-account?accessKey={b}-key", b""),
 ]
+
+VICTIM_POLICY = {"Version": "2012-10-17",
+                 "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::nothing/*"]}]}
+
+
+def _admin(con, s, method, op, body=None):
+    r = con.req(method, "/api/admin/" + op, s, headers={"X-Cairn-CSRF": s.csrf},
+                **({"json": body} if body is not None else {}))
+    assert r.status_code == 200, (op, r.text)
+    return r.json()
+
+
+def _make_victims(con, s, name):
+    """A user, group, custom policy and service account for the state-change
+    test to fail to change."""
+    _admin(con, s, "PUT", "add-user?accessKey=" + name, {"secretKey": "victim-secret-" + name})
+    _admin(con, s, "PUT", "add-canned-policy?name=%s-p" % name, VICTIM_POLICY)
+    _admin(con, s, "PUT", "set-user-or-group-policy?policyName=%s-p&userOrGroup=%s&isGroup=false" % (name, name))
+    _admin(con, s, "PUT", "update-group-members", {"group": name + "-g", "members": [name], "isRemove": False})
+    _admin(con, s, "PUT", "add-service-account", {"targetUser": name, "accessKey": name + "-key"})
+
+
+def _victims_unchanged(con, s, name):
+    u = _admin(con, s, "GET", "user-info?accessKey=" + name)
+    assert (u["status"], u["policies"], u["memberOf"]) == ("enabled", [name + "-p"], [name + "-g"]), u
+    g = _admin(con, s, "GET", "group?group=%s-g" % name)
+    assert (g["status"], g["members"]) == ("enabled", [name]), g
+    assert _admin(con, s, "GET", "info-canned-policy?name=%s-p" % name)["policy"] == VICTIM_POLICY
+    keys = _admin(con, s, "GET", "list-service-accounts?user=" + name)["accounts"]
+    assert [(k["accessKey"], k["status"]) for k in keys] == [(name + "-key", "enabled")], keys
+    assert con.req("GET", "/api/admin/user-info?accessKey=%s-new" % name, s).status_code == 404
+
+
+def _remove_victims(con, s, name):
+    h = {"X-Cairn-CSRF": s.csrf}
+    con.req("PUT", "/api/admin/update-group-members", s, headers=h,
+            json={"group": name + "-g", "members": [name], "isRemove": True})
+    con.req("PUT", "/api/admin/update-group-members", s, headers=h,
+            json={"group": name + "-g", "members": [], "isRemove": True})
+    for op in ("remove-user?accessKey=" + name, "remove-user?accessKey=%s-new" % name,
+               "remove-canned-policy?name=%s-p" % name):
+        con.req("DELETE", "/api/admin/" + op, s, headers=h)
 
 
 def test_state_changes_refused_without_session_or_csrf(con, console_srv):
@@ -200,6 +259,7 @@ def test_state_changes_refused_without_session_or_csrf(con, console_srv):
     s3.put_object(Bucket=victim, Key="k.txt", Body=b"keep me")
     s = con.login()
     other = con.login()   # a second session: its token is not this one's
+    _make_victims(con, s, victim)
     try:
         for method, path, body in STATE_CHANGES:
             path = path.replace("{b}", victim)
@@ -222,6 +282,7 @@ def test_state_changes_refused_without_session_or_csrf(con, console_srv):
         # nothing changed
         assert s3.get_object(Bucket=victim, Key="k.txt")["Body"].read() == b"keep me"
         assert s3.get_bucket_versioning(Bucket=victim).get("Status") is None
+        _victims_unchanged(con, s, victim)
         assert con.req("GET", "/api/session", s).status_code == 200   # not logged out
         assert console_srv.alive()
         # and the same session with its token is allowed
@@ -229,6 +290,7 @@ def test_state_changes_refused_without_session_or_csrf(con, console_srv):
                      headers={"X-Cairn-CSRF": s.csrf, "Origin": con.base})
         assert ok.status_code == 200, ok.text
     finally:
+        _remove_victims(con, s, victim)
         for o in s3.list_objects_v2(Bucket=victim).get("Contents", []):
             s3.delete_object(Bucket=victim, Key=o["Key"])
         for u in s3.list_multipart_uploads(Bucket=victim).get("Uploads", []):
@@ -374,6 +436,56 @@ def test_no_response_contains_the_secret(con, console_srv):
     assert SK not in console_srv.output()
 
 
+def test_identity_pages_answer_no_secret(con):
+    """Every admin call the identity pages make (Users, a user's access keys,
+    Groups, Policies), as root and as the user itself: no answer carries a
+    user's or key's secret, except add-service-account's, once."""
+    root = con.login()
+    name = "sec-" + uuid.uuid4().hex[:8]
+    user_secret = "user-secret-" + uuid.uuid4().hex
+    group, pol = name + "-g", name + "-p"
+    _admin(con, root, "PUT", "add-user?accessKey=" + name, {"secretKey": user_secret, "status": "enabled"})
+    try:
+        _admin(con, root, "PUT", "add-canned-policy?name=" + pol, VICTIM_POLICY)
+        _admin(con, root, "PUT", "set-user-or-group-policy?policyName=readonly,%s&userOrGroup=%s&isGroup=false" % (pol, name))
+        _admin(con, root, "PUT", "update-group-members", {"group": group, "members": [name], "isRemove": False})
+        _admin(con, root, "PUT", "set-user-or-group-policy?policyName=readonly&userOrGroup=%s&isGroup=true" % group)
+        created = con.req("PUT", "/api/admin/add-service-account", root, headers={"X-Cairn-CSRF": root.csrf},
+                          json={"targetUser": name, "name": "ci", "policy": VICTIM_POLICY,
+                                "expiration": int(time.time()) + 3600})
+        assert created.status_code == 200, created.text
+        key, key_secret = created.json()["credentials"]["accessKey"], created.json()["credentials"]["secretKey"]
+        # what the pages read
+        for op in ("list-users", "user-info?accessKey=" + name, "list-service-accounts?user=" + name,
+                   "info-service-account?accessKey=" + key, "groups", "group?group=" + group,
+                   "list-canned-policies", "info-canned-policy?name=" + pol):
+            assert con.req("GET", "/api/admin/" + op, root).status_code == 200, op
+        # and what they change
+        for method, op, body in (("POST", "update-service-account?accessKey=" + key, {"newStatus": "disabled"}),
+                                 ("POST", "update-service-account?accessKey=" + key, {"newStatus": "enabled"}),
+                                 ("PUT", "set-user-status?accessKey=%s&status=disabled" % name, None),
+                                 ("PUT", "set-user-status?accessKey=%s&status=enabled" % name, None),
+                                 ("PUT", "set-group-status?group=%s&status=disabled" % group, None)):
+            _admin(con, root, method, op, body)
+        in_use = con.req("DELETE", "/api/admin/remove-canned-policy?name=" + pol, root,
+                         headers={"X-Cairn-CSRF": root.csrf})
+        assert in_use.status_code == 409 and "attached" in in_use.json()["Message"], in_use.text
+        # the user itself: refused the identity lists, allowed its own keys
+        me = con.login(name, user_secret)
+        for op in ("list-users", "groups", "list-canned-policies"):
+            r = con.req("GET", "/api/admin/" + op, me)
+            assert r.status_code == 403 and r.json()["Code"] == "AccessDenied", (op, r.text)
+        mine = con.req("GET", "/api/admin/list-service-accounts?user=" + name, me)
+        assert mine.status_code == 200 and key in mine.text
+        with_secret = [r for r in con.seen if key_secret in r.text]
+        assert with_secret == [created], [r.url for r in with_secret]
+        for r in con.seen:
+            assert user_secret not in r.text and user_secret not in str(r.headers), r.url
+            assert key_secret not in str(r.headers), r.url
+    finally:
+        _remove_victims(con, root, name)
+
+
 # ---- login rate limit -------------------------------------------------------------
 
 def _login_from(base, source_ip, sk):
@@ -421,7 +533,6 @@ def test_login_rate_limit(make_server):
 def test_sessions_expire_when_idle(make_server):
     """CAIRN_CONSOLE_SESSION_TTL seconds without use end a session; the
     page's metrics polling is not use (an open tab does not live forever)."""
-    import time
     srv = make_server(env_extra={"CAIRN_CONSOLE_SESSION_TTL": "2"})
     con = Console(srv)
     polled, used = con.login(), con.login()
@@ -493,12 +604,75 @@ def _fill_big_bucket(endpoint, bucket, n):
 
 def _artifacts(tmp_path):
     d = os.environ.get("CAIRN_ARTIFACTS")
-    d = os.path.join(d, "console") if d else str(tmp_path / "shots")
+    # absolute: the browser script runs in tests/clients
+    d = os.path.abspath(os.path.join(d, "console")) if d else str(tmp_path / "shots")
     os.makedirs(d, exist_ok=True)
     return d
 
 
 BIG = 2000   # objects in the paging bucket: ten pages of the console's 200
+
+
+def _run_journey(env, tmp_path, on_checkpoint, timeout=240):
+    """Runs console_browser.mjs; at each {"checkpoint": ...} line it prints,
+    calls on_checkpoint and answers {"ok": ...} on the script's stdin.
+    Returns (exit code, the final facts, stderr)."""
+    err_path = tmp_path / "browser-stderr.txt"
+    with open(err_path, "w") as err:
+        p = subprocess.Popen([shutil.which("node"), "console_browser.mjs"], cwd=CLIENTS, env=env, text=True,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err)
+        timer = threading.Timer(timeout, p.kill)
+        timer.start()
+        last = ""
+        try:
+            for line in p.stdout:
+                if line.startswith('{"checkpoint"'):
+                    try:
+                        on_checkpoint(json.loads(line))
+                        answer = {"ok": True}
+                    except Exception as e:   # the script stops with this as its error
+                        answer = {"ok": False, "error": "%s: %r" % (type(e).__name__, e)}
+                    p.stdin.write(json.dumps(answer) + "\n")
+                    p.stdin.flush()
+                elif line.strip():
+                    last = line
+            rc = p.wait()
+        finally:
+            timer.cancel()
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    try:
+        facts = json.loads(last)
+    except ValueError:
+        facts = {"error": last}
+    return rc, facts, err_path.read_text(errors="replace")
+
+
+def _s3_error(call):
+    with pytest.raises(ClientError) as ei:
+        call()
+    return ei.value.response["Error"]["Code"]
+
+
+def _check_keys(endpoint, other_bucket, cp, seen):
+    """What the S3 API does with the user and access key the browser made:
+    the user's policy allows GetObject and ListBucket on the journey's
+    bucket; the key's own policy narrows that to GetObject."""
+    b = cp["bucket"]
+    key = "holiday-photos/beach.jpg"
+    user = make_client(endpoint, cp["user"], cp["userSecret"])
+    svc = make_client(endpoint, cp["keyAk"], cp["keySk"])
+    if cp["checkpoint"] == "key-created":
+        assert len(svc.get_object(Bucket=b, Key=key)["Body"].read()) == 200 * 1024
+        assert _s3_error(lambda: svc.list_objects_v2(Bucket=b)) == "AccessDenied"       # narrowed by its policy
+        assert _s3_error(lambda: svc.put_object(Bucket=b, Key="x", Body=b"x")) == "AccessDenied"
+        assert user.list_objects_v2(Bucket=b, Prefix="holiday-photos/")["KeyCount"] == 5
+        assert _s3_error(lambda: user.put_object(Bucket=b, Key="x", Body=b"x")) == "AccessDenied"
+        assert _s3_error(lambda: user.list_objects_v2(Bucket=other_bucket, MaxKeys=1)) == "AccessDenied"
+    else:
+        seen["disabled"] = {"user": _s3_error(lambda: user.list_objects_v2(Bucket=b)),
+                            "key": _s3_error(lambda: svc.get_object(Bucket=b, Key=key))}
 
 
 def test_browser_journey(console_srv, tmp_path):
@@ -519,14 +693,17 @@ def test_browser_journey(console_srv, tmp_path):
     env = s3util.clean_env({"CAIRN_CONSOLE_URL": "http://127.0.0.1:%d/" % console_srv.console_port,
                             "CAIRN_AK": AK, "CAIRN_SK": SK, "CAIRN_BUCKET": bucket,
                             "CAIRN_UPLOAD_DIR": str(folder), "CAIRN_BIG_BUCKET": big, "CAIRN_SHOTS": shots})
+    env["CAIRN_CHECKPOINTS"] = "1"
+    seen = {}
     try:
-        r = subprocess.run([shutil.which("node"), "console_browser.mjs"], cwd=CLIENTS, env=env,
-                           capture_output=True, timeout=240)
-        out = r.stdout.decode(errors="replace")
-        lines = out.strip().splitlines()
-        facts = json.loads(lines[-1]) if lines else {}
-        assert r.returncode == 0 and facts.get("ok"), (facts.get("failedStep"), facts.get("error"),
-                                                        r.stderr.decode(errors="replace")[-3000:])
+        rc, facts, err = _run_journey(env, tmp_path, lambda cp: _check_keys(console_srv.endpoint, big, cp, seen))
+        assert rc == 0 and facts.get("ok"), (facts.get("failedStep"), facts.get("error"), err[-3000:])
+        # the keys made in the browser, checked on the S3 API with boto3
+        assert facts["checkpoints"] == ["key-created", "user-disabled"], facts.get("checkpoints")
+        assert seen["disabled"] == {"user": "InvalidAccessKeyId", "key": "InvalidAccessKeyId"}, seen
+        assert "MalformedPolicy" in facts["malformedMessage"]
+        assert facts["adminAnswers"] > 10
+        assert facts["phoneUsersOverflowPx"] <= 0 and facts["phonePoliciesOverflowPx"] <= 0, facts
         # the upload went to S3 as the folder, byte for byte
         for name, data in contents.items():
             if name == facts["downloaded"]:
