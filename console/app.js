@@ -975,6 +975,10 @@ async function addUserDialog() {
     submitLabel: "Add user",
     onSubmit: async (form) => {
       const name = ak.value.trim();
+      // add-user on an existing name rotates its secret: not what "Add" means
+      const exists = await admin("GET", "user-info", { accessKey: name }).then(() => true,
+        (e) => { if (e.status === 404) return false; throw e; });
+      if (exists) throw new Error(`A user ${name} already exists; its secret was not changed.`);
       await admin("PUT", "add-user", { accessKey: name }, { secretKey: sk.value, status: "enabled" });
       sk.value = "";
       const pols = checked(form.querySelector("#new-user-policies"));
