@@ -9,7 +9,6 @@
 
 #include "internal.h"
 
-static const char OWNER_ID[] = "02d6176db174dc93cb1b899f7c6078f08654445fe8cf1b6ce98d8855f66bdbf4";
 
 static void xml_head(strbuf *b, s3_req *r, const char *root)
 {
@@ -17,12 +16,6 @@ static void xml_head(strbuf *b, s3_req *r, const char *root)
     strbuf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<%s xmlns=\"" S3_XMLNS "\">", root);
 }
 
-static void xml_owner(strbuf *b, s3_req *r)
-{
-    strbuf_printf(b, "<Owner><ID>%s</ID><DisplayName>", OWNER_ID);
-    strbuf_xml_escape(b, s3_owner_display(r), strlen(s3_owner_display(r)));
-    strbuf_puts(b, "</DisplayName></Owner>");
-}
 
 void op_list_buckets(s3_req *r)
 {
@@ -41,7 +34,7 @@ void op_list_buckets(s3_req *r)
     n = shown;
     strbuf b;
     xml_head(&b, r, "ListAllMyBucketsResult");
-    xml_owner(&b, r);
+    s3_xml_owner(&b, r, "Owner");
     strbuf_puts(&b, "<Buckets>");
     for (size_t i = 0; i < n; i++) {
         char date[40];
@@ -185,9 +178,9 @@ void op_get_acl(s3_req *r)
     if (st) { s3_error_reply(r, s3_error_from_store(st, r->key != NULL), NULL); return; }
     strbuf b;
     xml_head(&b, r, "AccessControlPolicy");
-    xml_owner(&b, r);
+    s3_xml_owner(&b, r, "Owner");
     strbuf_printf(&b, "<AccessControlList><Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
-                      "xsi:type=\"CanonicalUser\"><ID>%s</ID><DisplayName>", OWNER_ID);
+                      "xsi:type=\"CanonicalUser\"><ID>%s</ID><DisplayName>", S3_OWNER_ID);
     strbuf_xml_escape(&b, s3_owner_display(r), strlen(s3_owner_display(r)));
     strbuf_puts(&b, "</DisplayName></Grantee><Permission>FULL_CONTROL</Permission></Grant>");
     s3_acl_public_grants(r, &b);

@@ -4,9 +4,13 @@
  * policy statements rather than keeping a second permission system:
  *
  *   private, bucket-owner-read, bucket-owner-full-control   no grant
- *   public-read          anyone may GetBucketLocation, ListBucket, GetObject
+ *   public-read          anyone may GetBucketLocation and ListBucket
  *   public-read-write    and PutObject, DeleteObject, multipart uploads
  *   authenticated-read   public-read for signed callers only
+ *
+ * As on AWS, a bucket ACL grants READ (listing) and WRITE (creating,
+ * overwriting and deleting objects) on the bucket, never reading its
+ * objects: those stay private unless a bucket policy says otherwise.
  *
  * Canned statements carry Sids starting "CannedAcl", so setting another
  * canned ACL replaces them and leaves the owner's own statements alone.
@@ -120,7 +124,7 @@ int s3_canned_acl_valid(const char *acl)
 
 static json_t *canned_statement(const char *bucket, const char *sid, int write, int signed_only)
 {
-    json_t *actions = json_pack("[s,s,s]", "s3:GetBucketLocation", "s3:ListBucket", "s3:GetObject");
+    json_t *actions = json_pack("[s,s]", "s3:GetBucketLocation", "s3:ListBucket");
     if (write) {
         const char *more[] = { "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload",
                                "s3:ListMultipartUploadParts", "s3:ListBucketMultipartUploads" };
@@ -271,9 +275,24 @@ static int object_acl_private(const char *acl)
     return !strcmp(acl, "private") || !strcmp(acl, "bucket-owner-read") || !strcmp(acl, "bucket-owner-full-control");
 }
 
+/* A public object ACL is accepted when the bucket policy already gives the
+ * object that access: asking for what holds changes nothing (a CDN
+ * bucket's uploaders often send public-read on every object). */
+static int object_acl_already_holds(s3_req *r, const char *acl)
+{
+    if (!r->key) return 0;
+    const char *arn = arena_printf(r->a, "arn:aws:s3:::%s/%s", r->bucket, r->key);
+    if (!strcmp(acl, "authenticated-read")) return granted_to_all(r, "s3:GetObject", arn, 1);
+    return granted_to_all(r, "s3:GetObject", arn, 0);   /* public-read; public-read-write adds nothing an object uses */
+}
+
 s3_error s3_object_acl_check(s3_req *r, const char **msg)
 {
-    const char *acl = s3_header(r, "x-amz-acl");
+    return s3_object_acl_value_check(r, s3_header(r, "x-amz-acl"), msg);
+}
+
+s3_error s3_object_acl_value_check(s3_req *r, const char *acl, const char **msg)
+{
     if (s3_header(r, "x-amz-grant-read") || s3_header(r, "x-amz-grant-full-control") ||
         s3_header(r, "x-amz-grant-read-acp") || s3_header(r, "x-amz-grant-write-acp")) {
         *msg = "cairn has no per-object grants: use a bucket policy.";
@@ -284,7 +303,7 @@ s3_error s3_object_acl_check(s3_req *r, const char **msg)
         *msg = "Invalid canned ACL.";
         return S3E_INVALID_ARGUMENT;
     }
-    if (!object_acl_private(acl)) {
+    if (!object_acl_private(acl) && !object_acl_already_holds(r, acl)) {
         *msg = "cairn has no per-object grants: a bucket policy (or the bucket's canned ACL) makes objects public.";
         return S3E_NOT_IMPLEMENTED;
     }

@@ -26,6 +26,14 @@ typedef struct del_multi {
     int quiet;
 } del_multi;
 
+static void put_version(strbuf *b, const char *version_id)
+{
+    if (!version_id) return;
+    strbuf_puts(b, "<VersionId>");
+    strbuf_xml_escape(b, version_id, strlen(version_id));
+    strbuf_puts(b, "</VersionId>");
+}
+
 static void reply(del_multi *d)
 {
     s3_req *r = d->r;
@@ -39,7 +47,7 @@ static void reply(del_multi *d)
             strbuf_puts(&b, "<Deleted><Key>");
             strbuf_xml_escape(&b, it->key, strlen(it->key));
             strbuf_puts(&b, "</Key>");
-            if (it->version_id) strbuf_printf(&b, "<VersionId>%s</VersionId>", it->version_id);
+            put_version(&b, it->version_id);
             if (it->marker) {
                 strbuf_puts(&b, "<DeleteMarker>true</DeleteMarker>");
                 if (it->result_version[0]) strbuf_printf(&b, "<DeleteMarkerVersionId>%s</DeleteMarkerVersionId>", it->result_version);
@@ -49,7 +57,10 @@ static void reply(del_multi *d)
             const s3_error_info *info = s3_error_lookup(it->err);
             strbuf_puts(&b, "<Error><Key>");
             strbuf_xml_escape(&b, it->key, strlen(it->key));
-            strbuf_printf(&b, "</Key><Code>%s</Code><Message>", info->code);
+            strbuf_puts(&b, "</Key>");
+            /* the version asked for, so a client can retry or inspect it */
+            put_version(&b, it->version_id);
+            strbuf_printf(&b, "<Code>%s</Code><Message>", info->code);
             strbuf_xml_escape(&b, info->message, strlen(info->message));
             strbuf_puts(&b, "</Message></Error>");
         }

@@ -7,6 +7,7 @@
 #define CAIRN_S3API_INTERNAL_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "../common/arena.h"
 #include "../iam/iam.h"
@@ -102,8 +103,17 @@ const policy *s3_bucket_policy(s3_req *r, const char *bucket);
 /* After any bucket policy changes or a bucket goes. */
 void s3_bucket_policy_forget(s3api *api);
 void s3_authz_free(s3api *api);
-/* The owner's display name in listings and ACLs. */
+/* A write's answer names its version only when versioning made one: the
+ * "null" version of unversioned and suspended buckets is not announced
+ * (as MinIO and RGW answer). */
+static inline int s3_real_version(const char *v) { return v[0] && strcmp(v, "null") != 0; }
+
+/* The owner's display name in listings and ACLs, and the canonical id
+ * every bucket's owner has (one account per deployment). */
 const char *s3_owner_display(s3_req *r);
+#define S3_OWNER_ID "02d6176db174dc93cb1b899f7c6078f08654445fe8cf1b6ce98d8855f66bdbf4"
+/* <tag><ID>..</ID><DisplayName>..</DisplayName></tag> */
+void s3_xml_owner(strbuf *b, s3_req *r, const char *tag);
 
 /* body.c */
 void s3_body_start(s3_req *r, int (*consume)(s3_req *, const unsigned char *, size_t),
@@ -135,8 +145,10 @@ s3_error s3_part_target(s3_req *r, const char *upload_id, uint32_t *part_number,
 int s3_canned_acl_valid(const char *acl);
 void s3_canned_acl_apply(s3_req *r, const char *acl, void (*done)(s3_req *r, store_status st));
 void s3_acl_public_grants(s3_req *r, strbuf *b);
-/* x-amz-acl / x-amz-grant-* on an object write: only owner-only ACLs. */
+/* x-amz-acl / x-amz-grant-* on an object write: owner-only ACLs, or a
+ * public one the bucket policy already grants that object. */
 s3_error s3_object_acl_check(s3_req *r, const char **msg);
+s3_error s3_object_acl_value_check(s3_req *r, const char *acl, const char **msg);
 void op_put_object_acl(s3_req *r);
 
 /* operations */

@@ -83,7 +83,7 @@ static int lc_end(void *ctx, const char *p, const char *t, size_t len)
         if (!d->tag.key || r->n_tags == 10) ok = 0;
         else { r->tags[r->n_tags].key = d->tag.key; r->tags[r->n_tags].value = d->tag.value ? d->tag.value : ""; r->n_tags++; }
         d->tag.key = d->tag.value = NULL;
-    } else if (!strcmp(q, "Expiration/Days")) { r->exp_days = num(t, &ok); if (r->exp_days == 0) ok = 0; }
+    } else if (!strcmp(q, "Expiration/Days")) r->exp_days = num(t, &ok);
     else if (!strcmp(q, "Expiration/Date")) {
         struct tm tm;
         memset(&tm, 0, sizeof tm);
@@ -92,29 +92,72 @@ static int lc_end(void *ctx, const char *p, const char *t, size_t len)
         tm.tm_mon -= 1;
         r->exp_date_ns = (int64_t)timegm(&tm) * 1000000000;
     } else if (!strcmp(q, "Expiration/ExpiredObjectDeleteMarker")) r->exp_marker = !strcmp(t, "true");
-    else if (!strcmp(q, "NoncurrentVersionExpiration/NoncurrentDays")) { r->nc_days = num(t, &ok); if (r->nc_days == 0) ok = 0; }
+    else if (!strcmp(q, "NoncurrentVersionExpiration/NoncurrentDays")) r->nc_days = num(t, &ok);
     else if (!strcmp(q, "NoncurrentVersionExpiration/NewerNoncurrentVersions")) r->nc_newer = num(t, &ok);
-    else if (!strcmp(q, "AbortIncompleteMultipartUpload/DaysAfterInitiation")) { r->abort_days = num(t, &ok); if (r->abort_days == 0) ok = 0; }
+    else if (!strcmp(q, "AbortIncompleteMultipartUpload/DaysAfterInitiation")) r->abort_days = num(t, &ok);
     else if (!strncmp(q, "Transition", 10) || !strncmp(q, "NoncurrentVersionTransition", 27)) r->transition = 1;
     return !ok;
 }
 
-/* 0 ok, -1 malformed, -2 uses transitions */
-static int parse_rules(arena *a, const char *body, size_t n, lc_rule **out, size_t *count)
+/* The rules of a document, validated as S3 validates them. */
+static s3_error parse_rules(arena *a, const char *body, size_t n, lc_rule **out, size_t *count, const char **msg)
 {
     lc_parse d = { .a = a };
     d.rules = arena_alloc(a, MAX_RULES * sizeof *d.rules);
-    if (xml_walk(body, n, lc_start, lc_end, &d) != 0 || !d.n) return -1;
+    if (xml_walk(body, n, lc_start, lc_end, &d) != 0 || !d.n) return S3E_MALFORMED_XML;
     for (size_t i = 0; i < d.n; i++) {
         lc_rule *r = &d.rules[i];
-        if (r->transition) return -2;
-        if (r->enabled < 0) return -1;
-        if (r->exp_days < 0 && r->exp_date_ns < 0 && !r->exp_marker && r->nc_days < 0 && r->abort_days < 0) return -1;
-        if (r->exp_days >= 0 && r->exp_date_ns >= 0) return -1;
+        if (r->transition) {
+            *msg = "Lifecycle transitions (storage tiers) are not implemented.";
+            return S3E_NOT_IMPLEMENTED;
+        }
+        if (r->enabled < 0) return S3E_MALFORMED_XML;
+        if (r->exp_days == 0 || r->nc_days == 0 || r->abort_days == 0) {
+            *msg = "'Days' in a lifecycle action must be a positive integer.";
+            return S3E_INVALID_ARGUMENT;
+        }
+        if (r->exp_days < 0 && r->exp_date_ns < 0 && !r->exp_marker && r->nc_days < 0 && r->abort_days < 0)
+            return S3E_MALFORMED_XML;
+        if (r->exp_days >= 0 && r->exp_date_ns >= 0) return S3E_MALFORMED_XML;
+        if (r->id && strlen(r->id) > 255) {
+            *msg = "ID length should not exceed allowed limit of 255.";
+            return S3E_INVALID_ARGUMENT;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (r->id && d.rules[j].id && !strcmp(r->id, d.rules[j].id)) {
+                *msg = "Rule ID must be unique. Found same ID for more than one rule.";
+                return S3E_INVALID_ARGUMENT;
+            }
+        }
     }
     *out = d.rules;
     *count = d.n;
-    return 0;
+    return S3E_NONE;
+}
+
+/* S3 gives a rule without an ID a generated one, which GET then shows:
+ * insert <ID> after each such rule's opening tag. */
+static char *with_generated_ids(arena *a, const char *body, size_t *n, const lc_rule *rules, size_t count)
+{
+    strbuf b;
+    strbuf_init(&b, a, *n + count * 40);
+    const char *p = body, *end = body + *n;
+    for (size_t i = 0; i < count; i++) {
+        const char *open = memmem(p, (size_t)(end - p), "<Rule>", 6);
+        if (!open) break;
+        strbuf_append(&b, p, (size_t)(open - p) + 6);
+        p = open + 6;
+        if (!rules[i].id) {
+            data_id id;
+            char hex[33];
+            data_id_random(&id);
+            hex_encode(id.b, 10, hex);
+            strbuf_printf(&b, "<ID>%s</ID>", hex);
+        }
+    }
+    strbuf_append(&b, p, (size_t)(end - p));
+    *n = b.len;
+    return b.data;
 }
 
 /* ---------- the API ---------- */
@@ -134,9 +177,10 @@ static void lc_body(s3_req *r, s3_error e, char *body, size_t n)
     if (e) { s3_error_reply(r, e == S3E_MAX_MESSAGE_LENGTH_EXCEEDED ? S3E_MALFORMED_XML : e, NULL); return; }
     lc_rule *rules;
     size_t count;
-    int rc = parse_rules(r->a, body, n, &rules, &count);
-    if (rc == -2) { s3_error_reply(r, S3E_NOT_IMPLEMENTED, "Lifecycle transitions (storage tiers) are not implemented."); return; }
-    if (rc) { s3_error_reply(r, S3E_MALFORMED_XML, NULL); return; }
+    const char *msg = NULL;
+    e = parse_rules(r->a, body, n, &rules, &count, &msg);
+    if (e) { s3_error_reply(r, e, msg); return; }
+    body = with_generated_ids(r->a, body, &n, rules, count);
     http_hold(r->ex);
     store_bucket_config_set(r->api->cfg.store, r->bucket, "lifecycle", body, n, lc_written, r);
 }
@@ -201,7 +245,8 @@ static size_t bucket_rules(store *st, arena *a, const char *bucket, lc_rule **ru
     char *doc;
     size_t len, n = 0;
     if (store_bucket_config_get(st, a, bucket, "lifecycle", &doc, &len) != ST_OK) return 0;
-    if (parse_rules(a, doc, len, rules, &n) != 0) return 0;
+    const char *msg;
+    if (parse_rules(a, doc, len, rules, &n, &msg) != S3E_NONE) return 0;
     return n;
 }
 

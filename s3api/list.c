@@ -8,7 +8,6 @@
 
 #include "internal.h"
 
-static const char OWNER_ID[] = "02d6176db174dc93cb1b899f7c6078f08654445fe8cf1b6ce98d8855f66bdbf4";
 
 /* Writes <tag>value</tag>, URL-encoded when the client asked for it. */
 static void xml_field(strbuf *b, s3_req *r, const char *tag, const char *value, int url)
@@ -53,7 +52,7 @@ void op_list_objects(s3_req *r, int v2)
     if (v2) {
         token = query_get(&r->q, "continuation-token");
         start_after = query_get(&r->q, "start-after");
-        if (token) {
+        if (token && *token) {   /* an empty token starts from the beginning, and is echoed */
             unsigned char *dec = arena_alloc(r->a, strlen(token) + 1);
             long n = b64_decode(token, strlen(token), dec, strlen(token) + 1);
             if (n <= 0 || memchr(dec, '\0', (size_t)n)) {
@@ -90,7 +89,9 @@ void op_list_objects(s3_req *r, int v2)
     strbuf_init(&b, r->a, 4096 + res.n_objects * 256);
     strbuf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult xmlns=\"" S3_XMLNS "\">");
     xml_field(&b, r, "Name", r->bucket, 0);
-    xml_field(&b, r, "Prefix", prefix ? prefix : "", url);
+    /* ListObjects (v1) echoes its Prefix as sent even with encoding-type
+     * url (AWS does; SDKs decode it only in v2 answers) */
+    xml_field(&b, r, "Prefix", prefix ? prefix : "", url && v2);
     if (v2) {
         if (token) xml_field(&b, r, "ContinuationToken", token, 0);
         if (start_after) xml_field(&b, r, "StartAfter", start_after, url);
@@ -127,9 +128,7 @@ void op_list_objects(s3_req *r, int v2)
         strbuf_put_u64(&b, o->size);
         strbuf_puts(&b, "</Size>");
         if (fetch_owner) {
-            strbuf_printf(&b, "<Owner><ID>%s</ID><DisplayName>", OWNER_ID);
-            strbuf_xml_escape(&b, s3_owner_display(r), strlen(s3_owner_display(r)));
-            strbuf_puts(&b, "</DisplayName></Owner>");
+            s3_xml_owner(&b, r, "Owner");
         }
         strbuf_puts(&b, "<StorageClass>");
         strbuf_puts(&b, S3_STORAGE_CLASS_NAME(o->reduced));

@@ -22,7 +22,6 @@ enum {
     MAX_COMPLETE_BODY = 4 * 1024 * 1024,
 };
 
-static const char OWNER_ID[] = "02d6176db174dc93cb1b899f7c6078f08654445fe8cf1b6ce98d8855f66bdbf4";
 
 static int parse_part_number(const char *s, uint32_t *out)
 {
@@ -41,13 +40,6 @@ s3_error s3_part_target(s3_req *r, const char *upload_id, uint32_t *part_number,
     store_status st = store_upload_get(r->api->cfg.store, r->a, r->bucket, r->key, upload_id, upload);
     if (st) return s3_error_from_store(st, 1);
     return S3E_NONE;
-}
-
-static void owner_xml(strbuf *b, s3_req *r, const char *tag)
-{
-    strbuf_printf(b, "<%s><ID>%s</ID><DisplayName>", tag, OWNER_ID);
-    strbuf_xml_escape(b, s3_owner_display(r), strlen(s3_owner_display(r)));
-    strbuf_printf(b, "</DisplayName></%s>", tag);
 }
 
 static void field(strbuf *b, const char *tag, const char *value)
@@ -165,7 +157,7 @@ static void completed(void *arg, store_status st)
         else if (st)
             s3_error_reply(r, s3_error_from_store(st, 1), NULL);
         else {
-            if (cs->final.version_id[0]) http_add_header(r->ex, "x-amz-version-id", cs->final.version_id);
+            if (s3_real_version(cs->final.version_id)) http_add_header(r->ex, "x-amz-version-id", cs->final.version_id);
             complete_reply(r, &cs->final);
         }
     }
@@ -410,8 +402,8 @@ void op_list_parts(s3_req *r)
     field(&b, "Bucket", r->bucket);
     field(&b, "Key", r->key);
     field(&b, "UploadId", upload_id);
-    owner_xml(&b, r, "Initiator");
-    owner_xml(&b, r, "Owner");
+    s3_xml_owner(&b, r, "Initiator");
+    s3_xml_owner(&b, r, "Owner");
     strbuf_printf(&b, "<StorageClass>%s</StorageClass>", S3_STORAGE_CLASS_NAME(upload.reduced));
     strbuf_printf(&b, "<PartNumberMarker>%u</PartNumberMarker>", marker);
     if (n) strbuf_printf(&b, "<NextPartNumberMarker>%u</NextPartNumberMarker>", parts[n - 1].number);
@@ -474,8 +466,8 @@ void op_list_multipart_uploads(s3_req *r)
         strbuf_puts(&b, "<Upload>");
         field(&b, "Key", ENC(ups[i].key));
         field(&b, "UploadId", ups[i].upload_id);
-        owner_xml(&b, r, "Initiator");
-        owner_xml(&b, r, "Owner");
+        s3_xml_owner(&b, r, "Initiator");
+        s3_xml_owner(&b, r, "Owner");
         strbuf_printf(&b, "<StorageClass>%s</StorageClass><Initiated>%s</Initiated>",
                       S3_STORAGE_CLASS_NAME(ups[i].meta.reduced), date);
         if (ups[i].meta.cksum_algo)

@@ -142,8 +142,14 @@ static void config_body(s3_req *r, s3_error e, char *body, size_t n)
     if (!enabled || strcmp(enabled, "Enabled") != 0) { s3_error_reply(r, S3E_MALFORMED_XML, NULL); return; }
     const char *mode = v[LC_MODE], *days = v[LC_DAYS], *years = v[LC_YEARS];
     if (mode || days || years) {
-        if (mode_of(mode) < 0 || (!!days == !!years) || atoll(days ? days : years) <= 0) {
-            s3_error_reply(r, S3E_MALFORMED_XML, "A default retention needs a Mode and exactly one of Days or Years, positive.");
+        if (mode_of(mode) < 0 || (!!days == !!years)) {
+            s3_error_reply(r, S3E_MALFORMED_XML, "A default retention needs a Mode and exactly one of Days or Years.");
+            return;
+        }
+        char *end;
+        long long period = strtoll(days ? days : years, &end, 10);
+        if (*end || period <= 0 || period > (days ? 36500 : 100)) {
+            s3_error_reply(r, S3E_INVALID_RETENTION_PERIOD, NULL);
             return;
         }
     }

@@ -1,7 +1,9 @@
 /*
  * post_policy — browser form uploads: POST /bucket with
- * multipart/form-data, a base64 policy document signed with SigV4, and
- * the file streamed into storage like a PUT.
+ * multipart/form-data, a base64 policy document signed with SigV4 (or no
+ * signature at all, where the bucket policy lets anyone PutObject), and
+ * the file streamed into storage like a PUT.  SigV2 forms (AWSAccessKeyId,
+ * signature) are refused like every SigV2 request.
  *
  * The form is parsed as it arrives.  Fields before the file are kept
  * (64 KiB at most); when the file part starts, the signature and every
@@ -164,6 +166,14 @@ static s3_error check_signature(post_op *p, const char **msg)
 {
     const char *algo = field(p, "x-amz-algorithm"), *cred = field(p, "x-amz-credential"),
                *date = field(p, "x-amz-date"), *sig = field(p, "x-amz-signature"), *policy = field(p, "policy");
+    if (field(p, "awsaccesskeyid") || field(p, "signature")) return S3E_INVALID_SIGV2;
+    if (!policy && !sig && !cred && !date && !algo) {
+        /* no signature at all: an anonymous upload, which only a bucket
+         * policy granting s3:PutObject to everyone allows (start_file) */
+        p->r->auth.anonymous = 1;
+        p->r->auth.mode = PAYLOAD_UNSIGNED;
+        return S3E_NONE;
+    }
     if (!policy || !sig || !cred || !date || !algo) {
         *msg = "Bucket POST must contain a policy and its SigV4 signature (x-amz-algorithm, x-amz-credential, "
                "x-amz-date, x-amz-signature).";
@@ -187,6 +197,7 @@ static s3_error check_signature(post_op *p, const char **msg)
 }
 
 static void resume(void *arg);
+static int open_upload(post_op *p);
 
 /* The file part starts: authorise, then open the upload. */
 static int start_file(post_op *p)
@@ -210,6 +221,9 @@ static int start_file(post_op *p)
     r->key = key;
     e = s3_authorize(r, "s3:PutObject", r->bucket, key);
     if (e) { post_fail(p, e, NULL); return -1; }
+    e = s3_object_acl_value_check(r, field(p, "acl"), &msg);
+    if (e) { post_fail(p, e, msg); return -1; }
+    if (r->auth.anonymous) return open_upload(p);
     const char *b64 = field(p, "policy");
     size_t bl = strlen(b64);
     unsigned char *raw = arena_alloc(r->a, bl + 1);
@@ -219,6 +233,13 @@ static int start_file(post_op *p)
     const char *bad = check_policy(p, policy);
     json_decref(policy);
     if (bad) { post_fail(p, S3E_ACCESS_DENIED, bad); return -1; }
+    return open_upload(p);
+}
+
+/* Authorised: the object's metadata from the form, and the upload. */
+static int open_upload(post_op *p)
+{
+    s3_req *r = p->r;
     if (store_bucket_get(r->api->cfg.store, r->bucket, NULL) == ST_NO_SUCH_BUCKET) {
         post_fail(p, S3E_NO_SUCH_BUCKET, NULL);
         return -1;

@@ -83,7 +83,7 @@ s3_error s3_request_metadata(s3_req *r, object_info *o)
                 while (s < e && *s == ' ') s++;
                 while (e > s && e[-1] == ' ') e--;
                 if ((size_t)(e - s) != 11 || strncasecmp(s, "aws-chunked", 11) != 0) {
-                    if (b.len) strbuf_puts(&b, ",");
+                    if (b.len) strbuf_puts(&b, ", ");   /* the list form HTTP writes */
                     strbuf_append(&b, s, (size_t)(e - s));
                 }
                 p += len;
@@ -189,7 +189,7 @@ static void put_committed(void *arg, store_status st)
     r->abort_op = NULL;
     if (!http_is_aborted(r->ex)) {
         http_add_header(r->ex, "ETag", arena_printf(r->a, "\"%s\"", p->info.etag));
-        if (!p->upload_id && p->info.version_id[0]) http_add_header(r->ex, "x-amz-version-id", p->info.version_id);
+        if (!p->upload_id && s3_real_version(p->info.version_id)) http_add_header(r->ex, "x-amz-version-id", p->info.version_id);
         if (p->info.cksum_algo) {
             http_add_header(r->ex, cksum_algo_header((cksum_algo)p->info.cksum_algo), p->info.cksum);
             if (!p->upload_id) http_add_header(r->ex, "x-amz-checksum-type", "FULL_OBJECT");
@@ -346,11 +346,9 @@ void op_put_object(s3_req *r)
         return;
     }
     p->cond.if_match = p->upload_id ? NULL : unquote(r->a, s3_header(r, "if-match"));
+    /* "*": only if the key is new; an ETag: only if the current object is
+     * not that one (as MinIO and RGW accept; AWS documents "*" alone) */
     p->cond.if_none_match = p->upload_id ? NULL : unquote(r->a, s3_header(r, "if-none-match"));
-    if (p->cond.if_none_match && strcmp(p->cond.if_none_match, "*") != 0) {
-        s3_error_reply(r, S3E_NOT_IMPLEMENTED, "If-None-Match on PUT supports only '*'.");
-        return;
-    }
     p->d = digests_new();
     p->d->want_sha256 = r->auth.mode == PAYLOAD_SHA256;
     p->d->ck_algo = algo;
@@ -423,7 +421,7 @@ static void copy_committed(void *arg, store_status st)
         char date[40];
         format_iso8601_ms(c->info.mtime_ns, date, sizeof date);
         if (c->src.version_id[0]) http_add_header(r->ex, "x-amz-copy-source-version-id", c->src.version_id);
-        if (!c->upload_id && c->info.version_id[0]) http_add_header(r->ex, "x-amz-version-id", c->info.version_id);
+        if (!c->upload_id && s3_real_version(c->info.version_id)) http_add_header(r->ex, "x-amz-version-id", c->info.version_id);
         strbuf b;
         strbuf_init(&b, r->a, 512);
         const char *root = c->upload_id ? "CopyPartResult" : "CopyObjectResult";
@@ -518,11 +516,14 @@ static void copy_abort(s3_req *r)
 }
 
 /* "bytes=first-last", both required, inside the source. */
+/* -1 malformed (InvalidArgument), -2 well formed but not inside the
+ * source (InvalidRange, as AWS answers). */
 static int parse_copy_range(const char *h, uint64_t size, uint64_t *first, uint64_t *last)
 {
     unsigned long long a, b;
     char tail;
-    if (sscanf(h, "bytes=%llu-%llu%c", &a, &b, &tail) != 2 || a > b || b >= size) return -1;
+    if (sscanf(h, "bytes=%llu-%llu%c", &a, &b, &tail) != 2 || a > b) return -1;
+    if (b >= size) return -2;
     *first = a;
     *last = b;
     return 0;
@@ -595,7 +596,12 @@ void op_copy_object(s3_req *r)
             s3_error_reply(r, S3E_INVALID_ARGUMENT, "x-amz-copy-source-range is valid only for UploadPartCopy.");
             return;
         }
-        if (parse_copy_range(range, c->src.size, &first, &last) != 0) {
+        int rc = parse_copy_range(range, c->src.size, &first, &last);
+        if (rc == -2) {
+            s3_error_reply(r, S3E_INVALID_RANGE, "The x-amz-copy-source-range goes beyond the source object.");
+            return;
+        }
+        if (rc != 0) {
             s3_error_reply(r, S3E_INVALID_ARGUMENT,
                            "The x-amz-copy-source-range value must be of the form bytes=first-last where first "
                            "and last are the zero-based offsets of the first and last bytes to copy, within the source.");

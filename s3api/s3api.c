@@ -38,6 +38,14 @@ const char *s3_header(s3_req *r, const char *lower_name) { return http_header_ge
 
 const char *s3_owner_display(s3_req *r) { return r->auth.access_key ? r->auth.access_key : "anonymous"; }
 
+void s3_xml_owner(strbuf *b, s3_req *r, const char *tag)
+{
+    const char *name = s3_owner_display(r);
+    strbuf_printf(b, "<%s><ID>" S3_OWNER_ID "</ID><DisplayName>", tag);
+    strbuf_xml_escape(b, name, strlen(name));
+    strbuf_printf(b, "</DisplayName></%s>", tag);
+}
+
 void s3_error_reply(s3_req *r, s3_error e, const char *message) { s3_send_error(r->ex, e, r->resource, message); }
 
 void s3_xml_reply(s3_req *r, int status, strbuf *body)
@@ -241,6 +249,19 @@ static void on_exchange_abort(http_exchange *ex)
     }
 }
 
+/* x-amz-expected-bucket-owner (and the copy source's): a caller that
+ * names another owner is refused, so it never writes into or reads from
+ * a bucket it did not mean (one account owns every bucket here). */
+static s3_error expected_owner_check(s3_req *r)
+{
+    const char *names[] = { "x-amz-expected-bucket-owner", "x-amz-source-expected-bucket-owner" };
+    for (size_t i = 0; i < 2; i++) {
+        const char *v = s3_header(r, names[i]);
+        if (v && r->bucket && strcmp(v, S3_OWNER_ID) != 0) return S3E_ACCESS_DENIED;
+    }
+    return S3E_NONE;
+}
+
 /* path: the raw request path naming bucket and key.  trusted_user: set
  * when another front door (the console's session) already authenticated
  * the caller; the request is then routed and authorized as that user. */
@@ -334,6 +355,7 @@ static void handle(s3api *api, http_exchange *ex, const char *path, const char *
         e = s3_authenticate(r, &msg);
     }
     if (!e) e = s3_authorize_request(r, lf.api);
+    if (!e) e = expected_owner_check(r);
     if (e) {
         s3_error_reply(r, e, msg);
         return;

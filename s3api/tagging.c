@@ -47,8 +47,16 @@ static const char *check_tags(const tag_pair *t, size_t n, size_t max)
     return NULL;
 }
 
-static char *encode_tags(arena *a, const tag_pair *t, size_t n)
+static int tag_cmp(const void *x, const void *y)
 {
+    return strcmp(((const tag_pair *)x)->key, ((const tag_pair *)y)->key);
+}
+
+/* Stored sorted by key (tags are a set; RGW and MinIO answer in key
+ * order, and a stable order makes GET answers comparable). */
+static char *encode_tags(arena *a, tag_pair *t, size_t n)
+{
+    qsort(t, n, sizeof *t, tag_cmp);
     strbuf b;
     strbuf_init(&b, a, 64);
     for (size_t i = 0; i < n; i++) {

@@ -12,7 +12,6 @@
 
 enum { MAX_VERSIONING_BODY = 16 * 1024 };
 
-static const char OWNER_ID[] = "02d6176db174dc93cb1b899f7c6078f08654445fe8cf1b6ce98d8855f66bdbf4";
 
 static void versioning_set(void *arg, store_status st)
 {
@@ -46,11 +45,6 @@ static void versioning_body(s3_req *r, s3_error e, char *body, size_t n)
     int64_t dns;
     if (strcmp(status, "Suspended") == 0 && s3_bucket_lock_enabled(r, &dmode, &dns)) {
         s3_error_reply(r, S3E_INVALID_BUCKET_STATE, "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.");
-        return;
-    }
-    if (strcmp(status, "Suspended") == 0 && store_bucket_versioning(r->api->cfg.store, r->bucket) == 0) {
-        /* suspending a bucket that never had versioning changes nothing */
-        http_respond(r->ex, 200, NULL, NULL, 0);
         return;
     }
     http_hold(r->ex);
@@ -141,9 +135,7 @@ void op_list_object_versions(s3_req *r)
         if (!marker)
             strbuf_printf(&b, "<ETag>&quot;%s&quot;</ETag><Size>%llu</Size><StorageClass>%s</StorageClass>", o->etag,
                           (unsigned long long)o->size, S3_STORAGE_CLASS_NAME(o->reduced));
-        strbuf_printf(&b, "<Owner><ID>%s</ID><DisplayName>", OWNER_ID);
-        strbuf_xml_escape(&b, s3_owner_display(r), strlen(s3_owner_display(r)));
-        strbuf_puts(&b, "</DisplayName></Owner>");
+        s3_xml_owner(&b, r, "Owner");
         strbuf_puts(&b, marker ? "</DeleteMarker>" : "</Version>");
     }
     for (size_t i = 0; i < np; i++) {

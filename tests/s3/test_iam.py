@@ -427,7 +427,10 @@ def test_malformed_iam_policies_refused(iam_server, tmp_path):
 def test_canned_acls_map_onto_bucket_policy(iam_server, root):
     root.create_bucket(Bucket="product-cdn", ACL="public-read")
     root.put_object(Bucket="product-cdn", Key="logo.png", Body=b"PNG")
-    assert anon(iam_server, "GET", "/product-cdn/logo.png") == (200, b"PNG")
+    # as on AWS, a public-read bucket lists for anyone; its objects stay private
+    status, body = anon(iam_server, "GET", "/product-cdn")
+    assert status == 200 and b"<Key>logo.png</Key>" in body
+    assert anon(iam_server, "GET", "/product-cdn/logo.png")[0] == 403
     assert anon(iam_server, "PUT", "/product-cdn/x", b"x")[0] == 403
     grants = root.get_bucket_acl(Bucket="product-cdn")["Grants"]
     assert {(g["Grantee"].get("URI"), g["Permission"]) for g in grants if g["Grantee"].get("URI")} == {
@@ -438,12 +441,12 @@ def test_canned_acls_map_onto_bucket_policy(iam_server, root):
                              "Resource": "arn:aws:s3:::product-cdn"})
     root.put_bucket_policy(Bucket="product-cdn", Policy=json.dumps(pol))
     root.put_bucket_acl(Bucket="product-cdn", ACL="private")
-    assert anon(iam_server, "GET", "/product-cdn/logo.png")[0] == 403
+    assert anon(iam_server, "GET", "/product-cdn")[0] == 403
     sids = [s.get("Sid") for s in json.loads(root.get_bucket_policy(Bucket="product-cdn")["Policy"])["Statement"]]
     assert sids == ["OwnerRule"]
     root.put_bucket_acl(Bucket="product-cdn", ACL="authenticated-read")
-    assert anon(iam_server, "GET", "/product-cdn/logo.png")[0] == 403
-    assert client(iam_server, "order-svc").get_object(Bucket="product-cdn", Key="logo.png")["Body"].read() == b"PNG"
+    assert anon(iam_server, "GET", "/product-cdn")[0] == 403
+    assert [o["Key"] for o in client(iam_server, "order-svc").list_objects_v2(Bucket="product-cdn")["Contents"]] == ["logo.png"]
     denied(lambda: root.put_bucket_acl(Bucket="product-cdn", ACL="everyone-please"), code="InvalidArgument", status=400)
     root.delete_bucket_policy(Bucket="product-cdn")
     root.delete_object(Bucket="product-cdn", Key="logo.png")
@@ -495,6 +498,15 @@ def test_iam_survives_restart_and_secrets_sealed_at_rest(tmp_path):
         other.start()
     assert "CAIRN_KMS_SECRET_KEY" in str(ei.value)
     other.kill9()
+
+
+def test_public_object_acl_accepted_where_the_bucket_policy_already_grants_it(iam_server, root):
+    # product-images is readable by anyone: uploads that ask for public-read get what they ask
+    c = client(iam_server, "product-svc")
+    c.put_object(Bucket="product-images", Key="acl-public.jpg", Body=b"J", ACL="public-read")
+    assert anon(iam_server, "GET", "/product-images/acl-public.jpg") == (200, b"J")
+    c.put_object_acl(Bucket="product-images", Key="acl-public.jpg", ACL="public-read")
+    c.delete_object(Bucket="product-images", Key="acl-public.jpg")
 
 
 def test_object_acls_only_owner_only(iam_server, root):
