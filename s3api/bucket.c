@@ -4,6 +4,7 @@
  * GetObjectAcl (the canned owner-full-control answer, since ACLs beyond
  * the owner are not implemented).
  */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -17,10 +18,23 @@ static void xml_head(strbuf *b, s3_req *r, const char *root)
 }
 
 
+/* ListBuckets, with the paging AWS added in 2024: max-buckets (1-10000),
+ * continuation-token (the last name of the previous page) and prefix. */
 void op_list_buckets(s3_req *r)
 {
     bucket_info *list;
     size_t n;
+    const char *max_s = query_get(&r->q, "max-buckets"), *token = query_get(&r->q, "continuation-token"),
+               *prefix = query_get(&r->q, "prefix");
+    long max = 10000;
+    if (max_s) {
+        char *end;
+        max = strtol(max_s, &end, 10);
+        if (!*max_s || *end || max < 1 || max > 10000) {
+            s3_error_reply(r, S3E_INVALID_ARGUMENT, "max-buckets must be an integer between 1 and 10000.");
+            return;
+        }
+    }
     store_status st = store_bucket_list(r->api->cfg.store, r->a, &list, &n);
     if (st) { s3_error_reply(r, s3_error_from_store(st, 0), NULL); return; }
     /* Without s3:ListAllMyBuckets a signed caller sees the buckets it may
@@ -29,9 +43,12 @@ void op_list_buckets(s3_req *r)
     int all = s3_is_allowed(r, "s3:ListAllMyBuckets", NULL, NULL);
     size_t shown = 0;
     for (size_t i = 0; i < n; i++) {
+        if (token && *token && strcmp(list[i].name, token) <= 0) continue;
+        if (prefix && strncmp(list[i].name, prefix, strlen(prefix)) != 0) continue;
         if (all || s3_is_allowed(r, "s3:ListBucket", list[i].name, NULL)) list[shown++] = list[i];
     }
-    n = shown;
+    int truncated = shown > (size_t)max;
+    n = truncated ? (size_t)max : shown;
     strbuf b;
     xml_head(&b, r, "ListAllMyBucketsResult");
     s3_xml_owner(&b, r, "Owner");
@@ -41,9 +58,22 @@ void op_list_buckets(s3_req *r)
         format_iso8601_ms(list[i].created_ns, date, sizeof date);
         strbuf_puts(&b, "<Bucket><Name>");
         strbuf_xml_escape(&b, list[i].name, strlen(list[i].name));
-        strbuf_printf(&b, "</Name><CreationDate>%s</CreationDate></Bucket>", date);
+        strbuf_printf(&b, "</Name><CreationDate>%s</CreationDate><BucketRegion>", date);
+        strbuf_xml_escape(&b, r->api->cfg.region, strlen(r->api->cfg.region));
+        strbuf_puts(&b, "</BucketRegion></Bucket>");
     }
-    strbuf_puts(&b, "</Buckets></ListAllMyBucketsResult>");
+    strbuf_puts(&b, "</Buckets>");
+    if (truncated) {
+        strbuf_puts(&b, "<ContinuationToken>");
+        strbuf_xml_escape(&b, list[n - 1].name, strlen(list[n - 1].name));
+        strbuf_puts(&b, "</ContinuationToken>");
+    }
+    if (prefix) {
+        strbuf_puts(&b, "<Prefix>");
+        strbuf_xml_escape(&b, prefix, strlen(prefix));
+        strbuf_puts(&b, "</Prefix>");
+    }
+    strbuf_puts(&b, "</ListAllMyBucketsResult>");
     s3_xml_reply(r, 200, &b);
 }
 

@@ -137,3 +137,20 @@ def test_anonymous_form_upload_where_the_bucket_policy_allows(s3, server, bucket
                            "a.txt", b"v2")
     assert status == 400 and error_code(body) == "InvalidRequest"
     s3.delete_bucket_policy(Bucket=bucket)
+
+
+def test_list_buckets_pages(raw, s3, make_bucket):
+    names = sorted(make_bucket("pagedlist") for _ in range(3))
+    prefix = names[0][:len("t-pagedlist")]
+    seen, token = [], None
+    for _ in range(5):
+        q = "max-buckets=2&prefix=" + prefix + ("&continuation-token=" + token if token else "")
+        r = raw("GET", "/", q)
+        assert r.status == 200, r
+        seen += [e.text for e in s3util.xml_find_all(r.body, "Name")]
+        tokens = s3util.xml_find_all(r.body, "ContinuationToken")
+        if not tokens:
+            break
+        token = tokens[0].text
+    assert [n for n in seen if n in names] == names
+    s3util.assert_error(raw("GET", "/", "max-buckets=0"), 400, "InvalidArgument")
