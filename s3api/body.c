@@ -160,7 +160,7 @@ static s3_error verify_small_body(s3_req *r, const char *p, size_t n)
         EVP_Digest(p, n, got, &len, EVP_md5(), NULL);
         if (memcmp(want, got, 16) != 0) return S3E_BAD_DIGEST;
     }
-    for (size_t i = 0; i < r->http->n_headers; i++) {
+    for (size_t i = 0; i < r->http->n_headers && !r->checksums_name_object; i++) {
         cksum_algo algo = cksum_algo_from_header(r->http->headers[i].name);
         if (algo == CKSUM_NONE) continue;
         cksum_ctx c;

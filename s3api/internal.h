@@ -76,6 +76,7 @@ struct s3_req {
     const char *resource;          /* "/bucket/key" for error bodies */
     s3_auth auth;
     int authz_after_lookup;        /* GetObject/HeadObject: decided once the object is looked up (authz.c) */
+    int checksums_name_object;     /* x-amz-checksum-* describe the object, not this body (Complete) */
     s3_body body;
     void *op;                      /* the running operation's state */
     /* Called if the client goes away while the operation holds storage

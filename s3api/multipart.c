@@ -231,6 +231,24 @@ static s3_error final_checksum(const object_info *upload, object_info *final)
     return S3E_NONE;
 }
 
+/* An x-amz-checksum-* header on Complete states the object's checksum
+ * (COMPOSITE ones with or without their "-N" part count): it must be the
+ * one the parts make. */
+static s3_error declared_checksum_matches(s3_req *r, const object_info *final)
+{
+    for (size_t i = 0; i < r->http->n_headers; i++) {
+        cksum_algo a = cksum_algo_from_header(r->http->headers[i].name);
+        if (a == CKSUM_NONE) continue;
+        const char *want = r->http->headers[i].value;
+        if (a != (cksum_algo)final->cksum_algo) return S3E_BAD_DIGEST;
+        size_t have = strcspn(final->cksum, "-"), wl = strlen(want);
+        int same = (wl == strlen(final->cksum) && !strcmp(want, final->cksum)) ||
+                   (wl == have && !strncmp(want, final->cksum, have));
+        if (!same) return S3E_BAD_DIGEST;
+    }
+    return S3E_NONE;
+}
+
 static void complete_body(s3_req *r, s3_error e, char *body, size_t n)
 {
     if (e) { s3_error_reply(r, e == S3E_MAX_MESSAGE_LENGTH_EXCEEDED ? S3E_MALFORMED_XML : e, NULL); return; }
@@ -305,6 +323,7 @@ static void complete_body(s3_req *r, s3_error e, char *body, size_t n)
     final->legal_hold = upload.legal_hold;
     final->parity = upload.parity;      /* the parts were coded with the upload's parity */
     if ((e = final_checksum(&upload, final)) != S3E_NONE) { s3_error_reply(r, e, NULL); return; }
+    if ((e = declared_checksum_matches(r, final)) != S3E_NONE) { s3_error_reply(r, e, NULL); return; }
     cs->upload_id = upload_id;
     r->op = cs;
     put_conditions cond = { 0 };
@@ -317,6 +336,7 @@ static void complete_body(s3_req *r, s3_error e, char *body, size_t n)
 
 void op_complete_multipart(s3_req *r)
 {
+    r->checksums_name_object = 1;
     s3_body_collect(r, MAX_COMPLETE_BODY, complete_body);
 }
 

@@ -154,3 +154,26 @@ def test_list_buckets_pages(raw, s3, make_bucket):
         token = tokens[0].text
     assert [n for n in seen if n in names] == names
     s3util.assert_error(raw("GET", "/", "max-buckets=0"), 400, "InvalidArgument")
+
+
+def test_complete_checks_the_declared_object_checksum(s3, bucket):
+    """x-amz-checksum-* on CompleteMultipartUpload states the object's
+    checksum (COMPOSITE with or without its -N), not the XML body's."""
+    import base64
+    import hashlib
+    data = b"A" * 1024
+    part_sum = base64.b64encode(hashlib.sha256(data).digest()).decode()
+    composite = base64.b64encode(hashlib.sha256(hashlib.sha256(data).digest()).digest()).decode()
+    for key, declared, ok in (("bad", "bad", False), ("with-n", composite + "-1", True), ("bare", composite, True)):
+        up = s3.create_multipart_upload(Bucket=bucket, Key=key, ChecksumAlgorithm="SHA256")
+        p = s3.upload_part(Bucket=bucket, Key=key, UploadId=up["UploadId"], PartNumber=1, Body=data,
+                           ChecksumAlgorithm="SHA256", ChecksumSHA256=part_sum)
+        call = lambda: s3.complete_multipart_upload(  # noqa: E731
+            Bucket=bucket, Key=key, UploadId=up["UploadId"], ChecksumSHA256=declared,
+            MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": p["ETag"], "ChecksumSHA256": part_sum}]})
+        if ok:
+            assert call()["ChecksumSHA256"] == composite + "-1"
+        else:
+            (status, code), _ = _err(call)
+            assert (status, code) == (400, "BadDigest")
+            s3.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=up["UploadId"])
