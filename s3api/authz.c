@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "../common/log.h"
 #include "internal.h"
 
 /* ---------- bucket policies, compiled once ---------- */
@@ -66,8 +67,17 @@ const policy *s3_bucket_policy(s3_req *r, const char *bucket)
     policy *p = NULL;
     if (store_bucket_config_get(r->api->cfg.store, r->a, bucket, "policy", &doc, &len) == ST_OK) {
         char err[200];
-        /* stored documents were validated when put */
+        /* stored documents were validated when put; one that no longer
+         * parses (a stricter cairn) fails closed: every non-root request
+         * on the bucket is denied until the owner puts a valid one */
         p = policy_parse(doc, len, POLICY_RESOURCE, bucket, err, sizeof err);
+        if (!p) {
+            log_error("bucket %s: its stored policy no longer parses (%s); denying all but root", bucket, err);
+            const char *deny = arena_printf(r->a, "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\","
+                                                  "\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":"
+                                                  "[\"arn:aws:s3:::%s\",\"arn:aws:s3:::%s/*\"]}]}", bucket, bucket);
+            p = policy_parse(deny, strlen(deny), POLICY_RESOURCE, bucket, err, sizeof err);
+        }
     }
     size_t slot = c->n < POLICY_CACHE ? c->n++ : c->next++ % POLICY_CACHE;
     policy_free(c->e[slot].compiled);
