@@ -29,6 +29,8 @@ enum { POLICY_CACHE = 128 };
 typedef struct cached_policy {
     char bucket[64];
     policy *compiled;            /* NULL: the bucket has none */
+    public_access pa;            /* the bucket's PublicAccessBlock */
+    int is_public;               /* the policy grants everyone something */
 } cached_policy;
 
 typedef struct policy_cache {
@@ -57,21 +59,24 @@ void s3_authz_free(s3api *api)
     api->policy_cache = NULL;
 }
 
-const policy *s3_bucket_policy(s3_req *r, const char *bucket)
+static const cached_policy *bucket_entry(s3_req *r, const char *bucket)
 {
     policy_cache *c = cache_of(r->api);
     if (!c || strlen(bucket) >= sizeof c->e[0].bucket) return NULL;
-    for (size_t i = 0; i < c->n; i++) if (strcmp(c->e[i].bucket, bucket) == 0) return c->e[i].compiled;
+    for (size_t i = 0; i < c->n; i++) if (strcmp(c->e[i].bucket, bucket) == 0) return &c->e[i];
     char *doc = NULL;
     size_t len = 0;
     policy *p = NULL;
+    public_access pa = s3_public_access(r, bucket);
     if (store_bucket_config_get(r->api->cfg.store, r->a, bucket, "policy", &doc, &len) == ST_OK) {
         char err[200];
+        /* IgnorePublicAcls: the grants canned ACLs made do not count */
+        if (pa.ignore_public_acls) doc = s3_policy_without_canned(r->a, doc, &len);
         /* stored documents were validated when put; one that no longer
          * parses (a stricter cairn) fails closed: every non-root request
          * on the bucket is denied until the owner puts a valid one */
-        p = policy_parse(doc, len, POLICY_RESOURCE, bucket, err, sizeof err);
-        if (!p) {
+        p = doc ? policy_parse(doc, len, POLICY_RESOURCE, bucket, err, sizeof err) : NULL;
+        if (doc && !p) {
             log_error("bucket %s: its stored policy no longer parses (%s); denying all but root", bucket, err);
             const char *deny = arena_printf(r->a, "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\","
                                                   "\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":"
@@ -83,8 +88,28 @@ const policy *s3_bucket_policy(s3_req *r, const char *bucket)
     policy_free(c->e[slot].compiled);
     snprintf(c->e[slot].bucket, sizeof c->e[slot].bucket, "%s", bucket);
     c->e[slot].compiled = p;
-    return p;
+    c->e[slot].pa = pa;
+    c->e[slot].is_public = s3_policy_is_public(p, bucket, r->a);
+    return &c->e[slot];
 }
+
+const policy *s3_bucket_policy(s3_req *r, const char *bucket)
+{
+    const cached_policy *e = bucket_entry(r, bucket);
+    return e ? e->compiled : NULL;
+}
+
+/* The policy that applies to this caller: RestrictPublicBuckets takes a
+ * public policy away from anonymous callers. */
+static const policy *policy_for(s3_req *r, const char *bucket)
+{
+    const cached_policy *e = bucket_entry(r, bucket);
+    if (!e) return NULL;
+    if (r->auth.anonymous && e->pa.restrict_public_buckets && e->is_public) return NULL;
+    return e->compiled;
+}
+
+
 
 /* ---------- condition context ---------- */
 
@@ -208,7 +233,7 @@ static s3_error decide_as(s3_req *r, const char *action, const char *bucket, con
                 !strcmp(action, "s3:ListBucketMultipartUploads");
     policy_request req = { .action = action, .resource = resource_arn(r, bucket, key), .context = context_value,
                            .context_arg = &c };
-    const policy *bp = bucket ? s3_bucket_policy(r, bucket) : NULL;
+    const policy *bp = bucket ? policy_for(r, bucket) : NULL;
     return iam_authorize(r->api->cfg.iam, id, bp, &req) ? S3E_NONE : S3E_ACCESS_DENIED;
 }
 
@@ -263,6 +288,9 @@ static const op_action op_actions[] = {
     { "PutBucketPolicy", "s3:PutBucketPolicy", NULL, 1 },
     { "DeleteBucketPolicy", "s3:DeleteBucketPolicy", NULL, 1 },
     { "GetBucketPolicyStatus", "s3:GetBucketPolicyStatus", NULL, 1 },
+    { "GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock", NULL, 1 },
+    { "PutPublicAccessBlock", "s3:PutBucketPublicAccessBlock", NULL, 1 },
+    { "DeletePublicAccessBlock", "s3:PutBucketPublicAccessBlock", NULL, 1 },
     { "ListMultipartUploads", "s3:ListBucketMultipartUploads", NULL, 1 },
     { "ListObjectVersions", "s3:ListBucketVersions", NULL, 1 },
     { "ListObjects", "s3:ListBucket", NULL, 1 },

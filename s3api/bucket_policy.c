@@ -49,7 +49,12 @@ static void put_policy_body(s3_req *r, s3_error e, char *body, size_t n)
     char err[256];
     policy *p = policy_parse(body ? body : "", n, POLICY_RESOURCE, r->bucket, err, sizeof err);
     if (!p) { s3_error_reply(r, S3E_MALFORMED_POLICY, arena_strdup(r->a, err)); return; }
+    int is_public = s3_policy_is_public(p, r->bucket, r->a);
     policy_free(p);
+    if (is_public && s3_public_access(r, r->bucket).block_public_policy) {
+        s3_error_reply(r, S3E_ACCESS_DENIED, "The bucket's public access block (BlockPublicPolicy) refuses public policies.");
+        return;
+    }
     http_hold(r->ex);
     store_bucket_config_set(r->api->cfg.store, r->bucket, "policy", body, n, policy_written, r);
 }
@@ -114,6 +119,13 @@ void op_bucket_policy_status(s3_req *r)
 
 /* ---------- canned ACLs ---------- */
 
+static int object_acl_private(const char *acl)
+{
+    return !strcmp(acl, "private") || !strcmp(acl, "bucket-owner-read") || !strcmp(acl, "bucket-owner-full-control");
+}
+
+static int acl_is_public(const char *acl) { return !object_acl_private(acl); }
+
 int s3_canned_acl_valid(const char *acl)
 {
     static const char *const known[] = { "private", "public-read", "public-read-write", "authenticated-read",
@@ -140,6 +152,36 @@ static json_t *canned_statement(const char *bucket, const char *sid, int write, 
     return st;
 }
 
+static void drop_canned(json_t *stmts)
+{
+    for (size_t i = json_array_size(stmts); i-- > 0;) {
+        const char *sid = json_string_value(json_object_get(json_array_get(stmts, i), "Sid"));
+        if (sid && !strncmp(sid, CANNED_SID, strlen(CANNED_SID))) json_array_remove(stmts, i);
+    }
+}
+
+char *s3_policy_without_canned(arena *a, const char *doc, size_t *len)
+{
+    json_t *root = json_loadb(doc, *len, 0, NULL);
+    json_t *stmts = json_object_get(root, "Statement");
+    if (!json_is_array(stmts)) {   /* one statement, or not a policy: judged as it is */
+        json_decref(root);
+        return (char *)doc;
+    }
+    drop_canned(stmts);
+    char *out = NULL;
+    if (json_array_size(stmts)) {
+        char *s = json_dumps(root, JSON_COMPACT);
+        if (s) {
+            out = arena_strdup(a, s);
+            *len = strlen(out);
+            free(s);
+        }
+    }
+    json_decref(root);
+    return out;
+}
+
 /* The bucket's policy document with its canned statements replaced by the
  * ones acl calls for; NULL when nothing would remain.  *err on failure. */
 static char *policy_with_acl(s3_req *r, const char *acl, const char **err)
@@ -159,10 +201,7 @@ static char *policy_with_acl(s3_req *r, const char *acl, const char **err)
         json_object_set_new(root, "Statement", json_pack("[o]", one));
         stmts = json_object_get(root, "Statement");
     }
-    for (size_t i = json_array_size(stmts); i-- > 0;) {
-        const char *sid = json_string_value(json_object_get(json_array_get(stmts, i), "Sid"));
-        if (sid && !strncmp(sid, CANNED_SID, strlen(CANNED_SID))) json_array_remove(stmts, i);
-    }
+    drop_canned(stmts);
     if (!strcmp(acl, "public-read")) json_array_append_new(stmts, canned_statement(r->bucket, CANNED_SID "PublicRead", 0, 0));
     else if (!strcmp(acl, "public-read-write"))
         json_array_append_new(stmts, canned_statement(r->bucket, CANNED_SID "PublicReadWrite", 1, 0));
@@ -249,6 +288,10 @@ void op_put_bucket_acl(s3_req *r)
     }
     store_status st = store_bucket_get(r->api->cfg.store, r->bucket, NULL);
     if (st) { s3_error_reply(r, s3_error_from_store(st, 0), NULL); return; }
+    if (acl && acl_is_public(acl) && s3_public_access(r, r->bucket).block_public_acls) {
+        s3_error_reply(r, S3E_ACCESS_DENIED, "The bucket's public access block (BlockPublicAcls) refuses public ACLs.");
+        return;
+    }
     s3_body_collect(r, 64 * 1024, put_acl_body);
 }
 
@@ -270,10 +313,7 @@ void s3_acl_public_grants(s3_req *r, strbuf *b)
 /* Object ACLs: an object carries no grants of its own in cairn, so only
  * the ACLs that grant nothing beyond the owner are accepted (as no-ops);
  * making one object public is a bucket-policy statement's job. */
-static int object_acl_private(const char *acl)
-{
-    return !strcmp(acl, "private") || !strcmp(acl, "bucket-owner-read") || !strcmp(acl, "bucket-owner-full-control");
-}
+
 
 /* A public object ACL is accepted when the bucket policy already gives the
  * object that access: asking for what holds changes nothing (a CDN
@@ -302,6 +342,10 @@ s3_error s3_object_acl_value_check(s3_req *r, const char *acl, const char **msg)
     if (!s3_canned_acl_valid(acl)) {
         *msg = "Invalid canned ACL.";
         return S3E_INVALID_ARGUMENT;
+    }
+    if (acl_is_public(acl) && s3_public_access(r, r->bucket).block_public_acls) {
+        *msg = "The bucket's public access block (BlockPublicAcls) refuses public ACLs.";
+        return S3E_ACCESS_DENIED;
     }
     if (!object_acl_private(acl) && !object_acl_already_holds(r, acl)) {
         *msg = "cairn has no per-object grants: a bucket policy (or the bucket's canned ACL) makes objects public.";

@@ -92,6 +92,8 @@ static const s3_error_info table[S3E_COUNT] = {
     [S3E_INVALID_TOKEN] = { "InvalidToken", 400, "The provided token is malformed or otherwise invalid." },
     [S3E_INVALID_RETENTION_PERIOD] = { "InvalidRetentionPeriod", 400,
         "Default retention period must be a positive integer value (at most 36500 days or 100 years)." },
+    [S3E_NO_SUCH_PUBLIC_ACCESS_BLOCK] = { "NoSuchPublicAccessBlockConfiguration", 404,
+        "The public access block configuration was not found." },
     [S3E_NO_WRITE_QUORUM] = { "SlowDownWrite", 503,
         "Resource requested is unwritable, please reduce your request rate: too few drives are online for the write quorum." },
     [S3E_NO_READ_QUORUM] = { "SlowDownRead", 503,

@@ -142,10 +142,22 @@ int s3_storage_class(s3_req *r, int dflt);
 /* multipart.c: validates uploadId + partNumber for UploadPart(Copy) */
 s3_error s3_part_target(s3_req *r, const char *upload_id, uint32_t *part_number, object_info *upload);
 
+/* public_access.c: the bucket's PublicAccessBlock (all 0 when it has none) */
+typedef struct public_access {
+    int block_public_acls, ignore_public_acls, block_public_policy, restrict_public_buckets;
+} public_access;
+public_access s3_public_access(s3_req *r, const char *bucket);
+/* 1 when p grants everyone (anonymous or any signed caller) something in bucket */
+int s3_policy_is_public(const policy *p, const char *bucket, arena *a);
+void op_public_access_block(s3_req *r);
+
 /* bucket_policy.c: canned ACLs as bucket-policy statements */
 int s3_canned_acl_valid(const char *acl);
 void s3_canned_acl_apply(s3_req *r, const char *acl, void (*done)(s3_req *r, store_status st));
 void s3_acl_public_grants(s3_req *r, strbuf *b);
+/* The policy document without its canned-ACL statements (in the arena);
+ * NULL when nothing remains. */
+char *s3_policy_without_canned(arena *a, const char *doc, size_t *len);
 /* x-amz-acl / x-amz-grant-* on an object write: owner-only ACLs, or a
  * public one the bucket policy already grants that object. */
 s3_error s3_object_acl_check(s3_req *r, const char **msg);

@@ -76,7 +76,7 @@ void s3_add_object_headers(s3_req *r, const object_info *o)
 static const char *const unimplemented_subresources[] = {
     "accelerate", "analytics", "encryption", "intelligent-tiering",
     "inventory", "logging", "metrics", "notification",
-    "ownershipControls", "publicAccessBlock",
+    "ownershipControls",
     "replication", "requestPayment", "restore", "select", "torrent",
     "website", "renameObject",
     NULL,
@@ -122,6 +122,8 @@ static const char *api_name(s3_req *r)
             return get ? "GetBucketLifecycle" : put ? "PutBucketLifecycle" : "DeleteBucketLifecycle";
         if (query_find(q, "object-lock")) return get ? "GetObjectLockConfiguration" : "PutObjectLockConfiguration";
         if (query_find(q, "policyStatus")) return "GetBucketPolicyStatus";
+        if (query_find(q, "publicAccessBlock"))
+            return get ? "GetPublicAccessBlock" : put ? "PutPublicAccessBlock" : "DeletePublicAccessBlock";
         if (query_find(q, "policy")) return get ? "GetBucketPolicy" : put ? "PutBucketPolicy" : "DeleteBucketPolicy";
         if (query_find(q, "delete") && post) return "DeleteObjects";
         if (query_find(q, "uploads")) return "ListMultipartUploads";
@@ -178,6 +180,7 @@ static void dispatch(s3_req *r)
         if ((get || put) && query_find(&r->q, "object-lock")) { op_object_lock_config(r); return; }
         if ((get || put || del) && query_find(&r->q, "lifecycle")) { op_lifecycle(r); return; }
         if (get && query_find(&r->q, "policyStatus")) { op_bucket_policy_status(r); return; }
+        if ((get || put || del) && query_find(&r->q, "publicAccessBlock")) { op_public_access_block(r); return; }
         if ((get || put || del) && query_find(&r->q, "policy")) { op_bucket_policy(r); return; }
         if (put && query_find(&r->q, "acl")) { op_put_bucket_acl(r); return; }
         if (missing || query_find(&r->q, "acl")) {

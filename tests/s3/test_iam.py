@@ -642,3 +642,49 @@ def test_bucket_policy_edge_cases(iam_server, root):
     root.delete_object(Bucket="product-edge", Key="t")
     root.delete_bucket_policy(Bucket="product-edge")
     root.delete_bucket(Bucket="product-edge")
+
+
+def test_public_access_block(iam_server, root):
+    """BlockPublicPolicy refuses public policies, BlockPublicAcls public
+    ACLs, IgnorePublicAcls drops what canned ACLs granted, and
+    RestrictPublicBuckets takes a public policy away from anonymous callers."""
+    b = "product-pab"
+    root.create_bucket(Bucket=b)
+    root.put_object(Bucket=b, Key="k", Body=b"x")
+    denied(lambda: root.get_public_access_block(Bucket=b), code="NoSuchPublicAccessBlockConfiguration", status=404)
+    public = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::%s/*" % b}]})
+    from_vpn = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::%s/*" % b,
+         "Condition": {"IpAddress": {"aws:SourceIp": "10.8.0.0/16"}}}]})
+
+    def pab(**flags):
+        conf = {k: flags.get(k, False) for k in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy",
+                                                  "RestrictPublicBuckets")}
+        root.put_public_access_block(Bucket=b, PublicAccessBlockConfiguration=conf)
+        assert root.get_public_access_block(Bucket=b)["PublicAccessBlockConfiguration"] == conf
+
+    pab(BlockPublicPolicy=True, BlockPublicAcls=True)
+    denied(lambda: root.put_bucket_policy(Bucket=b, Policy=public))
+    denied(lambda: root.get_bucket_policy(Bucket=b), code="NoSuchBucketPolicy", status=404)
+    root.put_bucket_policy(Bucket=b, Policy=from_vpn)          # conditioned on the source: not public
+    denied(lambda: root.put_bucket_acl(Bucket=b, ACL="public-read"))
+    root.put_bucket_acl(Bucket=b, ACL="private")
+    denied(lambda: root.put_object(Bucket=b, Key="p", Body=b"x", ACL="public-read"))
+
+    pab(RestrictPublicBuckets=True)
+    root.put_bucket_policy(Bucket=b, Policy=public)
+    assert anon(iam_server, "GET", "/%s/k" % b)[0] == 403
+    pab()
+    assert anon(iam_server, "GET", "/%s/k" % b) == (200, b"x")
+
+    root.delete_bucket_policy(Bucket=b)
+    root.put_bucket_acl(Bucket=b, ACL="public-read")
+    assert anon(iam_server, "GET", "/" + b)[0] == 200
+    pab(IgnorePublicAcls=True)
+    assert anon(iam_server, "GET", "/" + b)[0] == 403
+    root.delete_public_access_block(Bucket=b)
+    assert anon(iam_server, "GET", "/" + b)[0] == 200
+    root.put_bucket_acl(Bucket=b, ACL="private")
+    root.delete_object(Bucket=b, Key="k")
+    root.delete_bucket(Bucket=b)
