@@ -79,19 +79,11 @@ void op_bucket_policy(s3_req *r)
     }
 }
 
-/* Access the bucket policy grants everyone on a resource: anonymous
- * callers, or any signed caller at all (authenticated-read), with no
- * other request context.  "\x01" is a name no user can have. */
+/* Access the bucket policy grants everyone on a resource (anonymous
+ * callers, or with signed_callers any signed caller at all). */
 static int granted_to_all(s3_req *r, const char *action, const char *resource, int signed_callers)
 {
-    const policy *bp = s3_bucket_policy(r, r->bucket);
-    if (!bp) return 0;
-    policy_request req = { .action = action, .resource = resource };
-    if (signed_callers) {
-        req.principal_arn = "arn:aws:iam::cairn:user/\x01";
-        req.username = "\x01";
-    }
-    return policy_evaluate(bp, &req) == POLICY_ALLOW;
+    return s3_policy_grants_all(s3_bucket_policy(r, r->bucket), action, resource, signed_callers);
 }
 
 static int public_can(s3_req *r, const char *action, const char *resource)
@@ -103,13 +95,7 @@ void op_bucket_policy_status(s3_req *r)
 {
     store_status st = store_bucket_get(r->api->cfg.store, r->bucket, NULL);
     if (st) { s3_error_reply(r, s3_error_from_store(st, 0), NULL); return; }
-    const char *bucket_arn = arena_printf(r->a, "arn:aws:s3:::%s", r->bucket);
-    const char *objects_arn = arena_printf(r->a, "arn:aws:s3:::%s/*", r->bucket);
-    int pub = 0;
-    for (int signed_callers = 0; signed_callers < 2 && !pub; signed_callers++)
-        pub = granted_to_all(r, "s3:ListBucket", bucket_arn, signed_callers) ||
-              granted_to_all(r, "s3:GetObject", objects_arn, signed_callers) ||
-              granted_to_all(r, "s3:PutObject", objects_arn, signed_callers);
+    int pub = s3_policy_is_public(s3_bucket_policy(r, r->bucket), r->bucket, r->a);
     strbuf b;
     strbuf_init(&b, r->a, 256);
     strbuf_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<PolicyStatus xmlns=\"" S3_XMLNS

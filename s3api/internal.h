@@ -147,6 +147,9 @@ typedef struct public_access {
     int block_public_acls, ignore_public_acls, block_public_policy, restrict_public_buckets;
 } public_access;
 public_access s3_public_access(s3_req *r, const char *bucket);
+/* 1 when p allows action on resource to anonymous callers (or, with
+ * signed_callers, to any signed caller), with no request context */
+int s3_policy_grants_all(const policy *p, const char *action, const char *resource, int signed_callers);
 /* 1 when p grants everyone (anonymous or any signed caller) something in bucket */
 int s3_policy_is_public(const policy *p, const char *bucket, arena *a);
 void op_public_access_block(s3_req *r);

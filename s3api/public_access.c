@@ -66,23 +66,27 @@ public_access s3_public_access(s3_req *r, const char *bucket)
     return pa;
 }
 
-int s3_policy_is_public(const policy *p, const char *bucket, arena *a)
+int s3_policy_grants_all(const policy *p, const char *action, const char *resource, int signed_callers)
 {
     if (!p) return 0;
+    policy_request req = { .action = action, .resource = resource };
+    if (signed_callers) {
+        req.principal_arn = "arn:aws:iam::cairn:user/\x01";   /* a name no user can have */
+        req.username = "\x01";
+    }
+    return policy_evaluate(p, &req) == POLICY_ALLOW;
+}
+
+int s3_policy_is_public(const policy *p, const char *bucket, arena *a)
+{
     static const char *const probes[][2] = {
         { "s3:ListBucket", "" }, { "s3:GetObject", "/*" }, { "s3:PutObject", "/*" }, { "s3:DeleteObject", "/*" },
     };
-    for (int signed_callers = 0; signed_callers < 2; signed_callers++) {
-        for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
-            policy_request req = { .action = probes[i][0],
-                                   .resource = arena_printf(a, "arn:aws:s3:::%s%s", bucket, probes[i][1]) };
-            if (signed_callers) {
-                req.principal_arn = "arn:aws:iam::cairn:user/\x01";   /* a name no user can have */
-                req.username = "\x01";
-            }
-            if (policy_evaluate(p, &req) == POLICY_ALLOW) return 1;
-        }
-    }
+    for (int signed_callers = 0; signed_callers < 2 && p; signed_callers++)
+        for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++)
+            if (s3_policy_grants_all(p, probes[i][0], arena_printf(a, "arn:aws:s3:::%s%s", bucket, probes[i][1]),
+                                     signed_callers))
+                return 1;
     return 0;
 }
 
