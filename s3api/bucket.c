@@ -113,16 +113,29 @@ static void create_answer(s3_req *r, store_status st)
     http_release(r->ex);
 }
 
+static void ownership_stored(void *arg, store_status st) { create_answer(arg, st); }
+
+static void acl_applied(s3_req *r, store_status st)
+{
+    const char *ownership = s3_header(r, "x-amz-object-ownership");
+    if (!st && ownership && !http_is_aborted(r->ex)) {
+        s3_ownership_store(r, ownership, ownership_stored, r);
+        return;
+    }
+    create_answer(r, st);
+}
+
+/* The bucket exists: then its canned ACL, then its ownership setting. */
 static void create_done(void *arg, store_status st)
 {
     s3_req *r = arg;
     const char *acl = s3_header(r, "x-amz-acl");
     s3_bucket_policy_forget(r->api);   /* a recreated bucket starts without the old one's policy */
     if (!st && acl && strcmp(acl, "private") != 0 && !http_is_aborted(r->ex)) {
-        s3_canned_acl_apply(r, acl, create_answer);
+        s3_canned_acl_apply(r, acl, acl_applied);
         return;
     }
-    create_answer(r, st);
+    acl_applied(r, st);
 }
 
 static void create_body_done(s3_req *r, s3_error e, char *body, size_t n)
@@ -154,6 +167,10 @@ void op_create_bucket(s3_req *r)
     if (!bucket_name_valid(r->bucket)) { s3_error_reply(r, S3E_INVALID_BUCKET_NAME, NULL); return; }
     const char *acl = s3_header(r, "x-amz-acl");
     if (acl && !s3_canned_acl_valid(acl)) { s3_error_reply(r, S3E_INVALID_ARGUMENT, "Invalid canned ACL."); return; }
+    int public_acl = acl && strcmp(acl, "private") && strcmp(acl, "bucket-owner-full-control") &&
+                     strcmp(acl, "bucket-owner-read");
+    s3_error oe = s3_ownership_check(s3_header(r, "x-amz-object-ownership"), public_acl);
+    if (oe) { s3_error_reply(r, oe, NULL); return; }
     s3_body_collect(r, 64 * 1024, create_body_done);
 }
 
@@ -209,10 +226,9 @@ void op_get_acl(s3_req *r)
     strbuf b;
     xml_head(&b, r, "AccessControlPolicy");
     s3_xml_owner(&b, r, "Owner");
-    strbuf_printf(&b, "<AccessControlList><Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
-                      "xsi:type=\"CanonicalUser\"><ID>%s</ID><DisplayName>", S3_OWNER_ID);
-    strbuf_xml_escape(&b, s3_owner_display(r), strlen(s3_owner_display(r)));
-    strbuf_puts(&b, "</DisplayName></Grantee><Permission>FULL_CONTROL</Permission></Grant>");
+    strbuf_puts(&b, "<AccessControlList><Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+                    "xsi:type=\"CanonicalUser\"><ID>" S3_OWNER_ID "</ID><DisplayName>" S3_OWNER_NAME
+                    "</DisplayName></Grantee><Permission>FULL_CONTROL</Permission></Grant>");
     s3_acl_public_grants(r, &b);
     strbuf_puts(&b, "</AccessControlList></AccessControlPolicy>");
     s3_xml_reply(r, 200, &b);

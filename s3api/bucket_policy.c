@@ -168,6 +168,22 @@ char *s3_policy_without_canned(arena *a, const char *doc, size_t *len)
     return out;
 }
 
+int s3_bucket_has_public_acl(s3_req *r)
+{
+    char *doc;
+    size_t len;
+    if (store_bucket_config_get(r->api->cfg.store, r->a, r->bucket, "policy", &doc, &len) != ST_OK) return 0;
+    json_t *root = json_loadb(doc, len, 0, NULL);
+    json_t *stmts = json_object_get(root, "Statement");
+    int found = 0;
+    for (size_t i = 0; i < json_array_size(stmts) && !found; i++) {
+        const char *sid = json_string_value(json_object_get(json_array_get(stmts, i), "Sid"));
+        found = sid && !strncmp(sid, CANNED_SID, strlen(CANNED_SID));
+    }
+    json_decref(root);
+    return found;
+}
+
 /* The bucket's policy document with its canned statements replaced by the
  * ones acl calls for; NULL when nothing would remain.  *err on failure. */
 static char *policy_with_acl(s3_req *r, const char *acl, const char **err)
@@ -274,6 +290,8 @@ void op_put_bucket_acl(s3_req *r)
     }
     store_status st = store_bucket_get(r->api->cfg.store, r->bucket, NULL);
     if (st) { s3_error_reply(r, s3_error_from_store(st, 0), NULL); return; }
+    s3_error oe = s3_acl_allowed(r, acl ? acl : "private");
+    if (oe) { s3_error_reply(r, oe, NULL); return; }
     if (acl && acl_is_public(acl) && s3_public_access(r, r->bucket).block_public_acls) {
         s3_error_reply(r, S3E_ACCESS_DENIED, "The bucket's public access block (BlockPublicAcls) refuses public ACLs.");
         return;
@@ -329,6 +347,8 @@ s3_error s3_object_acl_value_check(s3_req *r, const char *acl, const char **msg)
         *msg = "Invalid canned ACL.";
         return S3E_INVALID_ARGUMENT;
     }
+    s3_error e = s3_acl_allowed(r, acl);
+    if (e) return e;
     if (acl_is_public(acl) && s3_public_access(r, r->bucket).block_public_acls) {
         *msg = "The bucket's public access block (BlockPublicAcls) refuses public ACLs.";
         return S3E_ACCESS_DENIED;

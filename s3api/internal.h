@@ -109,10 +109,11 @@ void s3_authz_free(s3api *api);
  * (as MinIO and RGW answer). */
 static inline int s3_real_version(const char *v) { return v[0] && strcmp(v, "null") != 0; }
 
-/* The owner's display name in listings and ACLs, and the canonical id
- * every bucket's owner has (one account per deployment). */
-const char *s3_owner_display(s3_req *r);
+/* The one account that owns every bucket and object of a deployment: its
+ * canonical id and display name, the same whoever asks (a caller's own
+ * access key is not shown to others). */
 #define S3_OWNER_ID "02d6176db174dc93cb1b899f7c6078f08654445fe8cf1b6ce98d8855f66bdbf4"
+#define S3_OWNER_NAME "cairn"
 /* <tag><ID>..</ID><DisplayName>..</DisplayName></tag> */
 void s3_xml_owner(strbuf *b, s3_req *r, const char *tag);
 
@@ -154,10 +155,21 @@ int s3_policy_grants_all(const policy *p, const char *action, const char *resour
 int s3_policy_is_public(const policy *p, const char *bucket, arena *a);
 void op_public_access_block(s3_req *r);
 
+/* ownership.c: Put/Get/DeleteBucketOwnershipControls; with
+ * BucketOwnerEnforced, setting an ACL (other than
+ * bucket-owner-full-control) is AccessControlListNotSupported */
+int s3_acls_disabled(s3_req *r, const char *bucket);
+s3_error s3_acl_allowed(s3_req *r, const char *acl);
+s3_error s3_ownership_check(const char *ownership, int public_acl);
+void s3_ownership_store(s3_req *r, const char *ownership, store_done_cb done, void *arg);
+void op_ownership_controls(s3_req *r);
+
 /* bucket_policy.c: canned ACLs as bucket-policy statements */
 int s3_canned_acl_valid(const char *acl);
 void s3_canned_acl_apply(s3_req *r, const char *acl, void (*done)(s3_req *r, store_status st));
 void s3_acl_public_grants(s3_req *r, strbuf *b);
+/* The bucket's policy holds public canned-ACL statements. */
+int s3_bucket_has_public_acl(s3_req *r);
 /* The policy document without its canned-ACL statements (in the arena);
  * NULL when nothing remains. */
 char *s3_policy_without_canned(arena *a, const char *doc, size_t *len);

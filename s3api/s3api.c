@@ -36,14 +36,10 @@ void s3api_free(s3api *api)
 
 const char *s3_header(s3_req *r, const char *lower_name) { return http_header_get(r->ex, lower_name); }
 
-const char *s3_owner_display(s3_req *r) { return r->auth.access_key ? r->auth.access_key : "anonymous"; }
-
 void s3_xml_owner(strbuf *b, s3_req *r, const char *tag)
 {
-    const char *name = s3_owner_display(r);
-    strbuf_printf(b, "<%s><ID>" S3_OWNER_ID "</ID><DisplayName>", tag);
-    strbuf_xml_escape(b, name, strlen(name));
-    strbuf_printf(b, "</DisplayName></%s>", tag);
+    (void)r;
+    strbuf_printf(b, "<%s><ID>" S3_OWNER_ID "</ID><DisplayName>" S3_OWNER_NAME "</DisplayName></%s>", tag, tag);
 }
 
 void s3_error_reply(s3_req *r, s3_error e, const char *message) { s3_send_error(r->ex, e, r->resource, message); }
@@ -76,7 +72,7 @@ void s3_add_object_headers(s3_req *r, const object_info *o)
 static const char *const unimplemented_subresources[] = {
     "accelerate", "analytics", "encryption", "intelligent-tiering",
     "inventory", "logging", "metrics", "notification",
-    "ownershipControls",
+
     "replication", "requestPayment", "restore", "select", "torrent",
     "website", "renameObject",
     NULL,
@@ -122,6 +118,8 @@ static const char *api_name(s3_req *r)
             return get ? "GetBucketLifecycle" : put ? "PutBucketLifecycle" : "DeleteBucketLifecycle";
         if (query_find(q, "object-lock")) return get ? "GetObjectLockConfiguration" : "PutObjectLockConfiguration";
         if (query_find(q, "policyStatus")) return "GetBucketPolicyStatus";
+        if (query_find(q, "ownershipControls"))
+            return get ? "GetBucketOwnershipControls" : put ? "PutBucketOwnershipControls" : "DeleteBucketOwnershipControls";
         if (query_find(q, "publicAccessBlock"))
             return get ? "GetPublicAccessBlock" : put ? "PutPublicAccessBlock" : "DeletePublicAccessBlock";
         if (query_find(q, "policy")) return get ? "GetBucketPolicy" : put ? "PutBucketPolicy" : "DeleteBucketPolicy";
@@ -181,6 +179,7 @@ static void dispatch(s3_req *r)
         if ((get || put || del) && query_find(&r->q, "lifecycle")) { op_lifecycle(r); return; }
         if (get && query_find(&r->q, "policyStatus")) { op_bucket_policy_status(r); return; }
         if ((get || put || del) && query_find(&r->q, "publicAccessBlock")) { op_public_access_block(r); return; }
+        if ((get || put || del) && query_find(&r->q, "ownershipControls")) { op_ownership_controls(r); return; }
         if ((get || put || del) && query_find(&r->q, "policy")) { op_bucket_policy(r); return; }
         if (put && query_find(&r->q, "acl")) { op_put_bucket_acl(r); return; }
         if (missing || query_find(&r->q, "acl")) {

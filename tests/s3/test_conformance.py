@@ -177,3 +177,45 @@ def test_complete_checks_the_declared_object_checksum(s3, bucket):
             (status, code), _ = _err(call)
             assert (status, code) == (400, "BadDigest")
             s3.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=up["UploadId"])
+
+
+def test_ownership_controls(s3, make_bucket):
+    b = make_bucket("own")
+    (status, code), _ = _err(lambda: s3.get_bucket_ownership_controls(Bucket=b))
+    assert (status, code) == (404, "OwnershipControlsNotFoundError")
+    s3.put_bucket_acl(Bucket=b, ACL="public-read")
+    enforced = {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    (status, code), _ = _err(lambda: s3.put_bucket_ownership_controls(Bucket=b, OwnershipControls=enforced))
+    assert (status, code) == (400, "InvalidBucketAclWithObjectOwnership")
+    s3.put_bucket_acl(Bucket=b, ACL="private")
+    s3.put_bucket_ownership_controls(Bucket=b, OwnershipControls=enforced)
+    got = s3.get_bucket_ownership_controls(Bucket=b)["OwnershipControls"]["Rules"]
+    assert got == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    # ACLs are disabled: setting one fails, bucket-owner-full-control and reading still work
+    for call in (lambda: s3.put_object(Bucket=b, Key="k", Body=b"x", ACL="private"),
+                 lambda: s3.put_bucket_acl(Bucket=b, ACL="private")):
+        (status, code), _ = _err(call)
+        assert (status, code) == (400, "AccessControlListNotSupported")
+    s3.put_object(Bucket=b, Key="k", Body=b"x", ACL="bucket-owner-full-control")
+    assert s3.get_bucket_acl(Bucket=b)["Grants"][0]["Permission"] == "FULL_CONTROL"
+    s3.delete_bucket_ownership_controls(Bucket=b)
+    s3.put_object(Bucket=b, Key="k2", Body=b"x", ACL="private")
+    s3.delete_object(Bucket=b, Key="k")
+    s3.delete_object(Bucket=b, Key="k2")
+    # at creation, with a public ACL it cannot have
+    name = b + "-2"
+    (status, code), _ = _err(lambda: s3.create_bucket(Bucket=name, ACL="public-read",
+                                                       ObjectOwnership="BucketOwnerEnforced"))
+    assert (status, code) == (400, "InvalidBucketAclWithObjectOwnership")
+    s3.create_bucket(Bucket=name, ObjectOwnership="ObjectWriter")
+    assert s3.get_bucket_ownership_controls(Bucket=name)["OwnershipControls"]["Rules"] == [
+        {"ObjectOwnership": "ObjectWriter"}]
+    s3.delete_bucket(Bucket=name)
+
+
+def test_owner_is_the_same_whoever_asks(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    owners = {(o["ID"], o["DisplayName"]) for o in (s3.list_buckets()["Owner"],
+                                                      s3.get_bucket_acl(Bucket=bucket)["Owner"],
+                                                      s3.list_objects(Bucket=bucket)["Contents"][0]["Owner"])}
+    assert len(owners) == 1 and s3util.AK not in owners.pop()   # no access key shown as the owner
