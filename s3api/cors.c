@@ -139,16 +139,6 @@ void s3_cors_apply(s3_req *r)
     if (rule) add_headers(r, rule, origin, any, NULL);
 }
 
-static void cors_written(void *arg, store_status st)
-{
-    s3_req *r = arg;
-    if (!http_is_aborted(r->ex)) {
-        if (st) s3_error_reply(r, s3_error_from_store(st, 0), NULL);
-        else http_respond(r->ex, strcmp(r->http->method, "DELETE") == 0 ? 204 : 200, NULL, NULL, 0);
-    }
-    http_release(r->ex);
-}
-
 static void cors_body(s3_req *r, s3_error e, char *body, size_t n)
 {
     if (e) { s3_error_reply(r, e == S3E_MAX_MESSAGE_LENGTH_EXCEEDED ? S3E_MALFORMED_XML : e, NULL); return; }
@@ -156,7 +146,7 @@ static void cors_body(s3_req *r, s3_error e, char *body, size_t n)
     size_t count;
     if (xml_parse_cors(r->a, body, n, &rules, &count) != 0) { s3_error_reply(r, S3E_MALFORMED_XML, NULL); return; }
     http_hold(r->ex);
-    store_bucket_config_set(r->api->cfg.store, r->bucket, "cors", body, n, cors_written, r);
+    store_bucket_config_set(r->api->cfg.store, r->bucket, "cors", body, n, s3_config_written, r);
 }
 
 void op_cors(s3_req *r)
@@ -173,7 +163,7 @@ void op_cors(s3_req *r)
         s3_body_collect(r, MAX_CORS_BODY, cors_body);
     } else if (strcmp(m, "DELETE") == 0) {
         http_hold(r->ex);
-        store_bucket_config_set(r->api->cfg.store, r->bucket, "cors", NULL, 0, cors_written, r);
+        store_bucket_config_set(r->api->cfg.store, r->bucket, "cors", NULL, 0, s3_config_written, r);
     } else {
         s3_error_reply(r, S3E_METHOD_NOT_ALLOWED, NULL);
     }

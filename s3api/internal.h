@@ -114,6 +114,9 @@ static inline int s3_real_version(const char *v) { return v[0] && strcmp(v, "nul
  * access key is not shown to others). */
 #define S3_OWNER_ID "02d6176db174dc93cb1b899f7c6078f08654445fe8cf1b6ce98d8855f66bdbf4"
 #define S3_OWNER_NAME "cairn"
+/* The end of a bucket-configuration write (arg: the s3_req, held): 200,
+ * or 204 for DELETE, or the store's error. */
+void s3_config_written(void *arg, store_status st);
 /* <tag><ID>..</ID><DisplayName>..</DisplayName></tag> */
 void s3_xml_owner(strbuf *b, s3_req *r, const char *tag);
 

@@ -162,16 +162,6 @@ static char *with_generated_ids(arena *a, const char *body, size_t *n, const lc_
 
 /* ---------- the API ---------- */
 
-static void lc_written(void *arg, store_status st)
-{
-    s3_req *r = arg;
-    if (!http_is_aborted(r->ex)) {
-        if (st) s3_error_reply(r, s3_error_from_store(st, 0), NULL);
-        else http_respond(r->ex, strcmp(r->http->method, "DELETE") == 0 ? 204 : 200, NULL, NULL, 0);
-    }
-    http_release(r->ex);
-}
-
 static void lc_body(s3_req *r, s3_error e, char *body, size_t n)
 {
     if (e) { s3_error_reply(r, e == S3E_MAX_MESSAGE_LENGTH_EXCEEDED ? S3E_MALFORMED_XML : e, NULL); return; }
@@ -182,7 +172,7 @@ static void lc_body(s3_req *r, s3_error e, char *body, size_t n)
     if (e) { s3_error_reply(r, e, msg); return; }
     body = with_generated_ids(r->a, body, &n, rules, count);
     http_hold(r->ex);
-    store_bucket_config_set(r->api->cfg.store, r->bucket, "lifecycle", body, n, lc_written, r);
+    store_bucket_config_set(r->api->cfg.store, r->bucket, "lifecycle", body, n, s3_config_written, r);
 }
 
 void op_lifecycle(s3_req *r)
@@ -191,7 +181,7 @@ void op_lifecycle(s3_req *r)
     if (strcmp(m, "PUT") == 0) { s3_body_collect(r, MAX_LC_BODY, lc_body); return; }
     if (strcmp(m, "DELETE") == 0) {
         http_hold(r->ex);
-        store_bucket_config_set(r->api->cfg.store, r->bucket, "lifecycle", NULL, 0, lc_written, r);
+        store_bucket_config_set(r->api->cfg.store, r->bucket, "lifecycle", NULL, 0, s3_config_written, r);
         return;
     }
     char *doc;

@@ -47,16 +47,6 @@ void s3_ownership_store(s3_req *r, const char *ownership, store_done_cb done, vo
                             done, arg);
 }
 
-static void written(void *arg, store_status st)
-{
-    s3_req *r = arg;
-    if (!http_is_aborted(r->ex)) {
-        if (st) s3_error_reply(r, s3_error_from_store(st, 0), NULL);
-        else http_respond(r->ex, strcmp(r->http->method, "DELETE") == 0 ? 204 : 200, NULL, NULL, 0);
-    }
-    http_release(r->ex);
-}
-
 static void put_body(s3_req *r, s3_error e, char *body, size_t n)
 {
     if (e) { s3_error_reply(r, e == S3E_MAX_MESSAGE_LENGTH_EXCEEDED ? S3E_MALFORMED_XML : e, NULL); return; }
@@ -69,7 +59,7 @@ static void put_body(s3_req *r, s3_error e, char *body, size_t n)
     e = s3_ownership_check(v[0], s3_bucket_has_public_acl(r));
     if (e) { s3_error_reply(r, e, NULL); return; }
     http_hold(r->ex);
-    s3_ownership_store(r, v[0], written, r);
+    s3_ownership_store(r, v[0], s3_config_written, r);
 }
 
 void op_ownership_controls(s3_req *r)
@@ -81,7 +71,7 @@ void op_ownership_controls(s3_req *r)
         s3_body_collect(r, 4096, put_body);
     } else if (!strcmp(m, "DELETE")) {
         http_hold(r->ex);
-        s3_ownership_store(r, NULL, written, r);
+        s3_ownership_store(r, NULL, s3_config_written, r);
     } else if (!strcmp(m, "GET")) {
         char *doc;
         size_t len;

@@ -90,24 +90,13 @@ int s3_policy_is_public(const policy *p, const char *bucket, arena *a)
     return 0;
 }
 
-static void written(void *arg, store_status st)
-{
-    s3_req *r = arg;
-    s3_bucket_policy_forget(r->api);   /* IgnorePublicAcls changes what the cached policy holds */
-    if (!http_is_aborted(r->ex)) {
-        if (st) s3_error_reply(r, s3_error_from_store(st, 0), NULL);
-        else http_respond(r->ex, strcmp(r->http->method, "DELETE") == 0 ? 204 : 200, NULL, NULL, 0);
-    }
-    http_release(r->ex);
-}
-
 static void put_body(s3_req *r, s3_error e, char *body, size_t n)
 {
     if (e) { s3_error_reply(r, e == S3E_MAX_MESSAGE_LENGTH_EXCEEDED ? S3E_MALFORMED_XML : e, NULL); return; }
     public_access pa;
     if (!body || parse(r->a, body, n, &pa) != 0) { s3_error_reply(r, S3E_MALFORMED_XML, NULL); return; }
     http_hold(r->ex);
-    store_bucket_config_set(r->api->cfg.store, r->bucket, PAB_DOC, body, n, written, r);
+    store_bucket_config_set(r->api->cfg.store, r->bucket, PAB_DOC, body, n, s3_config_written, r);
 }
 
 void op_public_access_block(s3_req *r)
@@ -119,7 +108,7 @@ void op_public_access_block(s3_req *r)
         s3_body_collect(r, 16 * 1024, put_body);
     } else if (!strcmp(m, "DELETE")) {
         http_hold(r->ex);
-        store_bucket_config_set(r->api->cfg.store, r->bucket, PAB_DOC, NULL, 0, written, r);
+        store_bucket_config_set(r->api->cfg.store, r->bucket, PAB_DOC, NULL, 0, s3_config_written, r);
     } else if (!strcmp(m, "GET")) {
         char *doc;
         size_t len;

@@ -36,6 +36,19 @@ void s3api_free(s3api *api)
 
 const char *s3_header(s3_req *r, const char *lower_name) { return http_header_get(r->ex, lower_name); }
 
+void s3_config_written(void *arg, store_status st)
+{
+    s3_req *r = arg;
+    /* the cached compiled policies depend on some of them (the public
+     * access block); dropping the cache costs one rebuild */
+    s3_bucket_policy_forget(r->api);
+    if (!http_is_aborted(r->ex)) {
+        if (st) s3_error_reply(r, s3_error_from_store(st, 0), NULL);
+        else http_respond(r->ex, strcmp(r->http->method, "DELETE") == 0 ? 204 : 200, NULL, NULL, 0);
+    }
+    http_release(r->ex);
+}
+
 void s3_xml_owner(strbuf *b, s3_req *r, const char *tag)
 {
     (void)r;
