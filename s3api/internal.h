@@ -229,6 +229,8 @@ void s3_cors_preflight(s3_req *r);
 void s3_cors_apply(s3_req *r);
 /* tagging.c: x-amz-tagging validated and in its stored form (NULL: none) */
 s3_error s3_tags_from_header(s3_req *r, const char **out, const char **message);
+/* A Tagging XML document (a POST form's "tagging" field) as stored tags. */
+s3_error s3_tags_from_xml(s3_req *r, const char *xml, const char **out, const char **message);
 size_t s3_tag_count(const char *stored);
 
 #endif

@@ -259,6 +259,11 @@ static int open_upload(post_op *p)
     if (!field(p, "content-type") && p->part_type) { h[nh].name = "content-type"; h[nh].value = p->part_type; nh++; }
     p->info.headers = h;
     p->info.n_headers = nh;
+    const char *tagging = field(p, "tagging"), *msg = NULL;
+    if (tagging) {
+        s3_error te = s3_tags_from_xml(r, tagging, &p->info.tags, &msg);
+        if (te) { post_fail(p, te, msg); return -1; }
+    }
     p->md5 = calloc(1, sizeof *p->md5);
     if (!p->md5 || cksum_init(p->md5, CKSUM_MD5) != 0) { free(p->md5); post_fail(p, S3E_INTERNAL, NULL); return -1; }
     p->sp = store_put_begin(r->api->cfg.store, -1, md5_observe, p->md5, md5_release);

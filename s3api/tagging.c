@@ -89,6 +89,21 @@ size_t s3_tag_count(const char *stored)
     return n;
 }
 
+s3_error s3_tags_from_xml(s3_req *r, const char *xml, const char **out, const char **message)
+{
+    tag_pair *t;
+    size_t count;
+    *out = NULL;
+    if (xml_parse_tagging(r->a, xml, strlen(xml), MAX_OBJECT_TAGS + 1, &t, &count) != 0) {
+        *message = "The tagging document is not a well-formed Tagging document.";
+        return S3E_MALFORMED_XML;
+    }
+    const char *bad = check_tags(t, count, MAX_OBJECT_TAGS);
+    if (bad) { *message = bad; return S3E_INVALID_TAG; }
+    *out = count ? encode_tags(r->a, t, count) : NULL;
+    return S3E_NONE;
+}
+
 s3_error s3_tags_from_header(s3_req *r, const char **out, const char **message)
 {
     *out = NULL;

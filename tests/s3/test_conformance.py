@@ -132,6 +132,10 @@ def test_anonymous_form_upload_where_the_bucket_policy_allows(s3, server, bucket
     assert s3.get_object(Bucket=bucket, Key="anon.txt")["Body"].read() == b"hello"
     status, _, body = post(url, {"key": "other.txt"}, "a.txt", b"no")
     assert status == 403
+    tagging = "<Tagging><TagSet><Tag><Key>team</Key><Value>catalog</Value></Tag></TagSet></Tagging>"
+    status, _, body = post(url, {"key": "anon-tagged.txt", "tagging": tagging}, "a.txt", b"t")
+    assert status == 204, body
+    assert s3.get_object_tagging(Bucket=bucket, Key="anon-tagged.txt")["TagSet"] == [{"Key": "team", "Value": "catalog"}]
     # SigV2 forms are refused like every SigV2 request
     status, _, body = post(url, {"key": "anon2.txt", "AWSAccessKeyId": "x", "signature": "y", "policy": "e30="},
                            "a.txt", b"v2")
