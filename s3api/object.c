@@ -184,9 +184,25 @@ static void get_opened(void *arg, store_status st, store_reader *rd)
     get_pump(g);
 }
 
+static void add_checksum(s3_req *r, const object_info *o, const char *value)
+{
+    if (!o->cksum_algo || !cksum_algo_header((cksum_algo)o->cksum_algo) || !value[0]) return;
+    http_add_header(r->ex, cksum_algo_header((cksum_algo)o->cksum_algo), value);
+    http_add_header(r->ex, "x-amz-checksum-type", o->cksum_type == CKSUM_TYPE_COMPOSITE ? "COMPOSITE" : "FULL_OBJECT");
+}
+
+/* Checksums: the object's when x-amz-checksum-mode is ENABLED and the
+ * whole object is sent; a part's (as uploaded) when partNumber names one,
+ * since those bytes are exactly what it covers; none for other ranges. */
 static void add_response_headers(s3_req *r, const object_info *o, range_result rr, uint64_t first, uint64_t len)
 {
     add_get_headers(r, o);
+    const char *pn = query_get(&r->q, "partNumber");
+    if (pn) {
+        long n = strtol(pn, NULL, 10);
+        if ((o->flags & OBJ_MULTIPART) && n >= 1 && (size_t)n <= o->n_parts) add_checksum(r, o, o->parts[n - 1].cksum);
+        else if (n == 1) add_checksum(r, o, o->cksum);
+    }
     if (rr == RANGE_OK) {
         http_add_header(r->ex, "Content-Range",
                         arena_printf(r->a, "bytes %llu-%llu/%llu", (unsigned long long)first,
@@ -194,10 +210,7 @@ static void add_response_headers(s3_req *r, const object_info *o, range_result r
         return;
     }
     const char *mode = s3_header(r, "x-amz-checksum-mode");
-    if (mode && strcmp(mode, "ENABLED") == 0 && o->cksum_algo && cksum_algo_header((cksum_algo)o->cksum_algo)) {
-        http_add_header(r->ex, cksum_algo_header((cksum_algo)o->cksum_algo), o->cksum);
-        http_add_header(r->ex, "x-amz-checksum-type", "FULL_OBJECT");
-    }
+    if (!pn && mode && strcmp(mode, "ENABLED") == 0) add_checksum(r, o, o->cksum);
 }
 
 store_status s3_lookup_object(s3_req *r, object_info *o)

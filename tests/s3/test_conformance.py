@@ -223,3 +223,24 @@ def test_owner_is_the_same_whoever_asks(s3, bucket):
                                                       s3.get_bucket_acl(Bucket=bucket)["Owner"],
                                                       s3.list_objects(Bucket=bucket)["Contents"][0]["Owner"])}
     assert len(owners) == 1 and s3util.AK not in owners.pop()   # no access key shown as the owner
+
+
+def test_checksum_headers_name_their_type_and_parts(s3, bucket):
+    import base64
+    import hashlib
+    parts = [b"A" * (5 * 1024 * 1024), b"B" * 1024]
+    sums = [base64.b64encode(hashlib.sha256(p).digest()).decode() for p in parts]
+    up = s3.create_multipart_upload(Bucket=bucket, Key="mp", ChecksumAlgorithm="SHA256")
+    etags = [s3.upload_part(Bucket=bucket, Key="mp", UploadId=up["UploadId"], PartNumber=i + 1, Body=p,
+                            ChecksumAlgorithm="SHA256", ChecksumSHA256=sums[i])["ETag"] for i, p in enumerate(parts)]
+    s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=up["UploadId"], MultipartUpload={"Parts": [
+        {"PartNumber": i + 1, "ETag": e, "ChecksumSHA256": sums[i]} for i, e in enumerate(etags)]})
+    h = s3.head_object(Bucket=bucket, Key="mp", ChecksumMode="ENABLED")["ResponseMetadata"]["HTTPHeaders"]
+    assert h["x-amz-checksum-type"] == "COMPOSITE" and h["x-amz-checksum-sha256"].endswith("-2")
+    assert "x-amz-checksum-sha256" not in s3.head_object(Bucket=bucket, Key="mp")["ResponseMetadata"]["HTTPHeaders"]
+    for n in (1, 2):   # a part as uploaded: its own checksum
+        g = s3.get_object(Bucket=bucket, Key="mp", PartNumber=n)
+        assert g["ResponseMetadata"]["HTTPHeaders"]["x-amz-checksum-sha256"] == sums[n - 1]
+        assert g["Body"].read() == parts[n - 1]
+    r = s3.get_object(Bucket=bucket, Key="mp", Range="bytes=0-9", ChecksumMode="ENABLED")
+    assert "x-amz-checksum-sha256" not in r["ResponseMetadata"]["HTTPHeaders"]   # a range has none
