@@ -223,6 +223,10 @@ static int start_file(post_op *p)
     if (e) { post_fail(p, e, NULL); return -1; }
     e = s3_object_acl_value_check(r, field(p, "acl"), &msg);
     if (e) { post_fail(p, e, msg); return -1; }
+    if (field(p, "x-amz-server-side-encryption") || field(p, "x-amz-server-side-encryption-customer-algorithm")) {
+        post_fail(p, S3E_NOT_IMPLEMENTED, "Server-side encryption is not implemented: cairn stores objects unencrypted.");
+        return -1;
+    }
     if (r->auth.anonymous) return open_upload(p);
     const char *b64 = field(p, "policy");
     size_t bl = strlen(b64);

@@ -167,6 +167,37 @@ static const char *api_name(s3_req *r)
     return "Unknown";
 }
 
+/* Server-side encryption is not built: a write asking for it (SSE-S3,
+ * SSE-KMS, SSE-C) is refused rather than stored in the clear under the
+ * client's belief that it is encrypted; a read offering an SSE-C key is
+ * told no object here is encrypted with one, as S3 answers for plain
+ * objects. */
+static s3_error sse_check(s3_req *r, int write, const char **msg)
+{
+    static const char *const write_headers[] = {
+        "x-amz-server-side-encryption", "x-amz-server-side-encryption-customer-algorithm",
+        "x-amz-server-side-encryption-customer-key", "x-amz-server-side-encryption-aws-kms-key-id",
+        "x-amz-server-side-encryption-context", "x-amz-server-side-encryption-bucket-key-enabled",
+        "x-amz-copy-source-server-side-encryption-customer-algorithm", NULL,
+    };
+    if (write) {
+        for (int i = 0; write_headers[i]; i++) {
+            if (s3_header(r, write_headers[i])) {
+                *msg = "Server-side encryption (SSE-S3, SSE-KMS, SSE-C) is not implemented: cairn stores objects "
+                       "unencrypted (encrypt the drives, or the data before upload).";
+                return S3E_NOT_IMPLEMENTED;
+            }
+        }
+        return S3E_NONE;
+    }
+    if (s3_header(r, "x-amz-server-side-encryption-customer-algorithm") ||
+        s3_header(r, "x-amz-server-side-encryption-customer-key")) {
+        *msg = "The encryption parameters are not applicable to this object.";
+        return S3E_INVALID_REQUEST;
+    }
+    return S3E_NONE;
+}
+
 static void dispatch(s3_req *r)
 {
     const char *m = r->http->method;
@@ -219,7 +250,13 @@ static void dispatch(s3_req *r)
     if (put || (post && query_find(&r->q, "uploads"))) {
         const char *why = NULL;
         s3_error ae = s3_object_acl_check(r, &why);
+        if (!ae) ae = sse_check(r, 1, &why);
         if (ae) { s3_error_reply(r, ae, why); return; }
+    }
+    if (get || head) {
+        const char *why = NULL;
+        s3_error se = sse_check(r, 0, &why);
+        if (se) { s3_error_reply(r, se, why); return; }
     }
     if (query_find(&r->q, "tagging") && !missing) { op_tagging(r); return; }
     if ((get || put) && query_find(&r->q, "retention")) { op_object_lock(r, 0); return; }

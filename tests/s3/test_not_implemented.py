@@ -45,3 +45,22 @@ def test_not_implemented_needs_auth_first(raw, bucket):
     # unauthenticated callers learn nothing: auth is checked before routing to 501
     r = raw("PUT", "/" + bucket, "encryption", body=b"<x/>", signed=False)
     assert_error(r, 403, "AccessDenied")
+
+
+def test_server_side_encryption_is_refused_not_faked(s3, bucket):
+    # objects would be stored in the clear while the client believes them encrypted
+    key = b"k" * 32
+    for call in (lambda: s3.put_object(Bucket=bucket, Key="a", Body=b"x", ServerSideEncryption="AES256"),
+                 lambda: s3.put_object(Bucket=bucket, Key="a", Body=b"x", ServerSideEncryption="aws:kms"),
+                 lambda: s3.put_object(Bucket=bucket, Key="a", Body=b"x", SSECustomerAlgorithm="AES256",
+                                       SSECustomerKey=key),
+                 lambda: s3.create_multipart_upload(Bucket=bucket, Key="a", SSECustomerAlgorithm="AES256",
+                                                    SSECustomerKey=key)):
+        _expect_501(call)
+    s3.put_object(Bucket=bucket, Key="plain", Body=b"x")
+    _expect_501(lambda: s3.copy_object(Bucket=bucket, Key="c", CopySource={"Bucket": bucket, "Key": "plain"},
+                                       ServerSideEncryption="AES256"))
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["plain"]
+    with pytest.raises(ClientError) as ei:
+        s3.get_object(Bucket=bucket, Key="plain", SSECustomerAlgorithm="AES256", SSECustomerKey=key)
+    assert client_error(ei.value) == (400, "InvalidRequest")
