@@ -16,6 +16,7 @@ typedef struct del_item {
     char result_version[40];         /* removed or created */
     int marker;
     s3_error err;
+    delete_conditions cond;          /* the entry's ETag / Size / LastModifiedTime */
     struct del_multi *owner;
 } del_item;
 
@@ -114,14 +115,17 @@ static void body_done(s3_req *r, s3_error e, char *body, size_t n)
             it->err = s3_authorize(r, it->version_id ? "s3:DeleteObjectVersion" : "s3:DeleteObject", r->bucket, it->key);
         if (!it->err && s3_bypass_governance(r))
             it->err = s3_authorize(r, "s3:BypassGovernanceRetention", r->bucket, it->key);
+        if (!it->err)
+            it->err = s3_delete_conditions(r, req.entries[i].etag, req.entries[i].size,
+                                           req.entries[i].last_modified, &it->cond);
     }
     http_hold(r->ex);
     d->pending = 1;   /* a guard: the reply waits for every queued delete */
     for (size_t i = 0; i < d->n; i++) {
         if (d->items[i].err) continue;
         d->pending++;
-        store_object_delete_version(r->api->cfg.store, r->bucket, d->items[i].key, d->items[i].version_id,
-                                    s3_bypass_governance(r), item_done, &d->items[i]);
+        store_object_delete_if(r->api->cfg.store, r->bucket, d->items[i].key, d->items[i].version_id,
+                               s3_bypass_governance(r), &d->items[i].cond, item_done, &d->items[i]);
     }
     del_item guard = { .key = "", .owner = d };
     item_done(&guard, ST_OK, NULL, 0);

@@ -138,6 +138,12 @@ s3_error s3_check_conditions(const object_info *o, const char *if_match, const c
                              int for_copy);
 #define S3_XMLNS "http://s3.amazonaws.com/doc/2006-03-01/"
 
+/* object.c: the conditions of a conditional delete from an ETag, a size
+ * and a Last-Modified (an HTTP date or ISO 8601), each NULL when absent.
+ * S3E_INVALID_ARGUMENT for a value that does not parse. */
+s3_error s3_delete_conditions(s3_req *r, const char *etag, const char *size, const char *mtime,
+                              delete_conditions *out);
+
 /* put.c: the metadata a PUT/CopyObject(REPLACE)/CreateMultipartUpload stores */
 s3_error s3_request_metadata(s3_req *r, object_info *o);
 /* x-amz-storage-class: STANDARD (0) or REDUCED_REDUNDANCY (1); -1 invalid */

@@ -184,14 +184,6 @@ static void complete_reply(s3_req *r, const object_info *final)
     s3_xml_reply(r, 200, &b);
 }
 
-static const char *strip_quotes(arena *a, const char *s)
-{
-    size_t n = strlen(s);
-    if (n >= 2 && s[0] == '"' && s[n - 1] == '"') return arena_strndup(a, s + 1, n - 2);
-    if (n >= 12 && strncmp(s, "&quot;", 6) == 0) return arena_strndup(a, s + 6, n - 12);
-    return s;
-}
-
 /* The object checksum from the parts' checksums, or an error. */
 static s3_error final_checksum(const object_info *upload, object_info *final)
 {
@@ -289,7 +281,7 @@ static void complete_body(s3_req *r, s3_error e, char *body, size_t n)
         while (j < n_stored && stored[j].number < cp->number) j++;
         if (j == n_stored || stored[j].number != cp->number) { e = S3E_INVALID_PART; break; }
         const obj_part *sp = &stored[j];
-        if (!cp->etag || strcmp(strip_quotes(r->a, cp->etag), sp->etag) != 0) { e = S3E_INVALID_PART; break; }
+        if (!cp->etag || strcmp(etag_unquote(r->a, cp->etag), sp->etag) != 0) { e = S3E_INVALID_PART; break; }
         if (cp->checksum && cp->checksum_algo && (cp->checksum_algo != upload.cksum_algo || strcmp(cp->checksum, sp->cksum) != 0)) {
             e = S3E_INVALID_PART;
             break;
@@ -328,8 +320,8 @@ static void complete_body(s3_req *r, s3_error e, char *body, size_t n)
     r->op = cs;
     put_conditions cond = { 0 };
     const char *im = s3_header(r, "if-match"), *inm = s3_header(r, "if-none-match");
-    if (im) cond.if_match = strip_quotes(r->a, im);
-    if (inm) cond.if_none_match = strip_quotes(r->a, inm);
+    if (im) cond.if_match = etag_unquote(r->a, im);
+    if (inm) cond.if_none_match = etag_unquote(r->a, inm);
     http_hold(r->ex);
     store_upload_complete(r->api->cfg.store, r->bucket, r->key, upload_id, final, &cond, completed, r);
 }

@@ -361,9 +361,40 @@ static void delete_done(void *arg, store_status st, const char *version_id, int 
     http_release(r->ex);
 }
 
+s3_error s3_delete_conditions(s3_req *r, const char *etag, const char *size, const char *mtime,
+                              delete_conditions *out)
+{
+    memset(out, 0, sizeof *out);
+    out->if_match = etag_unquote(r->a, etag);
+    if (size) {
+        char *end;
+        long long v = strtoll(size, &end, 10);
+        if (!*size || *end || v < 0) return S3E_INVALID_ARGUMENT;
+        out->has_size = 1;
+        out->size = v;
+    }
+    if (mtime) {
+        time_t t;
+        int64_t ns;
+        /* SDKs send an HTTP date, in the header and in DeleteObjects' XML alike */
+        if (parse_http_date(mtime, &t) == 0) out->mtime_s = (int64_t)t;
+        else if (parse_iso8601(mtime, &ns) == 0) out->mtime_s = ns / 1000000000;
+        else return S3E_INVALID_ARGUMENT;
+        out->has_mtime = 1;
+    }
+    return S3E_NONE;
+}
+
+/* DeleteObject, conditional when If-Match, x-amz-if-match-size or
+ * x-amz-if-match-last-modified-time is given: the condition is judged in
+ * the delete's own metadata transaction, so nothing can slip between. */
 void op_delete_object(s3_req *r)
 {
+    delete_conditions c;
+    s3_error e = s3_delete_conditions(r, s3_header(r, "if-match"), s3_header(r, "x-amz-if-match-size"),
+                                      s3_header(r, "x-amz-if-match-last-modified-time"), &c);
+    if (e) { s3_error_reply(r, e, "x-amz-if-match-size and x-amz-if-match-last-modified-time must be a size and an HTTP date."); return; }
     http_hold(r->ex);
-    store_object_delete_version(r->api->cfg.store, r->bucket, r->key, query_get(&r->q, "versionId"),
-                                s3_bypass_governance(r), delete_done, r);
+    store_object_delete_if(r->api->cfg.store, r->bucket, r->key, query_get(&r->q, "versionId"),
+                           s3_bypass_governance(r), &c, delete_done, r);
 }

@@ -19,26 +19,6 @@
 
 enum { MAX_LOCK_BODY = 16 * 1024 };
 
-/* 2030-01-01T00:00:00Z or with fractional seconds. */
-static int parse_iso8601(const char *s, int64_t *ns)
-{
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    int n = 0;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-               &tm.tm_sec, &n) != 6)
-        return -1;
-    const char *rest = s + n;
-    if (*rest == '.') { rest++; while (*rest >= '0' && *rest <= '9') rest++; }
-    if (strcmp(rest, "Z") != 0 && strcmp(rest, "+00:00") != 0) return -1;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    time_t t = timegm(&tm);
-    if (t == (time_t)-1) return -1;
-    *ns = (int64_t)t * 1000000000;
-    return 0;
-}
-
 /* ObjectLockConfiguration's fields: ObjectLockEnabled, then the default
  * retention's Mode, Days, Years. */
 enum { LC_ENABLED, LC_MODE, LC_DAYS, LC_YEARS, LC_FIELDS };

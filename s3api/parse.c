@@ -355,3 +355,33 @@ void hex_encode(const unsigned char *p, size_t n, char *out)
     }
     out[2 * n] = '\0';
 }
+
+/* 2030-01-01T00:00:00Z or with fractional seconds. */
+int parse_iso8601(const char *s, int64_t *ns)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    int n = 0;
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+               &tm.tm_sec, &n) != 6)
+        return -1;
+    const char *rest = s + n;
+    if (*rest == '.') { rest++; while (*rest >= '0' && *rest <= '9') rest++; }
+    if (strcmp(rest, "Z") != 0 && strcmp(rest, "+00:00") != 0) return -1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t t = timegm(&tm);
+    if (t == (time_t)-1) return -1;
+    *ns = (int64_t)t * 1000000000;
+    return 0;
+}
+
+
+const char *etag_unquote(arena *a, const char *etag)
+{
+    if (!etag) return NULL;
+    size_t n = strlen(etag);
+    if (n >= 2 && etag[0] == '"' && etag[n - 1] == '"') return arena_strndup(a, etag + 1, n - 2);
+    if (n >= 12 && strncmp(etag, "&quot;", 6) == 0) return arena_strndup(a, etag + 6, n - 12);
+    return etag;
+}

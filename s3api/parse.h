@@ -21,6 +21,10 @@ range_result parse_range(const char *header, uint64_t size, uint64_t *first, uin
 
 /* Dates */
 int parse_http_date(const char *s, time_t *out);     /* RFC 1123, RFC 850, asctime */
+/* 2030-01-01T00:00:00Z, fractional seconds allowed; ns since the epoch. */
+int parse_iso8601(const char *s, int64_t *ns);
+/* An ETag as clients send it ("abc", &quot;abc&quot; or bare), bare. */
+const char *etag_unquote(arena *a, const char *etag);
 int parse_amz_date(const char *s, time_t *out);      /* 20130524T000000Z */
 void format_http_date(time_t t, char *out, size_t cap);
 void format_iso8601_ms(int64_t ns, char *out, size_t cap);  /* 2009-10-12T17:50:30.000Z */

@@ -111,14 +111,6 @@ int s3_storage_class(s3_req *r, int dflt)
     return -1;
 }
 
-static const char *unquote(arena *a, const char *etag)
-{
-    if (!etag) return NULL;
-    size_t n = strlen(etag);
-    if (n >= 2 && etag[0] == '"' && etag[n - 1] == '"') return arena_strndup(a, etag + 1, n - 2);
-    return etag;
-}
-
 /* ---------- PutObject ---------- */
 
 typedef struct put_op {
@@ -345,10 +337,10 @@ void op_put_object(s3_req *r)
         s3_error_reply(r, S3E_NO_SUCH_BUCKET, NULL);
         return;
     }
-    p->cond.if_match = p->upload_id ? NULL : unquote(r->a, s3_header(r, "if-match"));
+    p->cond.if_match = p->upload_id ? NULL : etag_unquote(r->a, s3_header(r, "if-match"));
     /* "*": only if the key is new; an ETag: only if the current object is
      * not that one (as MinIO and RGW accept; AWS documents "*" alone) */
-    p->cond.if_none_match = p->upload_id ? NULL : unquote(r->a, s3_header(r, "if-none-match"));
+    p->cond.if_none_match = p->upload_id ? NULL : etag_unquote(r->a, s3_header(r, "if-none-match"));
     p->d = digests_new();
     p->d->want_sha256 = r->auth.mode == PAYLOAD_SHA256;
     p->d->ck_algo = algo;

@@ -149,8 +149,9 @@ static int delete_start(void *ctx, const char *path)
 {
     delete_parse *d = ctx;
     static const char *const known[] = { "/Delete", "/Delete/Quiet", "/Delete/Object", "/Delete/Object/Key",
-                                         "/Delete/Object/VersionId", NULL };
-    if (strcmp(path, "/Delete/Object") == 0) d->cur.key = d->cur.version_id = NULL;
+                                         "/Delete/Object/VersionId", "/Delete/Object/ETag",
+                                         "/Delete/Object/LastModifiedTime", "/Delete/Object/Size", NULL };
+    if (strcmp(path, "/Delete/Object") == 0) memset(&d->cur, 0, sizeof d->cur);
     return only_known(path, known);
 }
 
@@ -160,6 +161,9 @@ static int delete_end(void *ctx, const char *path, const char *text, size_t len)
     if (strcmp(path, "/Delete/Quiet") == 0) d->out->quiet = strcmp(text, "true") == 0;
     else if (strcmp(path, "/Delete/Object/Key") == 0) d->cur.key = arena_strndup(d->a, text, len);
     else if (strcmp(path, "/Delete/Object/VersionId") == 0) d->cur.version_id = arena_strndup(d->a, text, len);
+    else if (strcmp(path, "/Delete/Object/ETag") == 0) d->cur.etag = arena_strndup(d->a, text, len);
+    else if (strcmp(path, "/Delete/Object/LastModifiedTime") == 0) d->cur.last_modified = arena_strndup(d->a, text, len);
+    else if (strcmp(path, "/Delete/Object/Size") == 0) d->cur.size = arena_strndup(d->a, text, len);
     else if (strcmp(path, "/Delete/Object") == 0) {
         if (!d->cur.key || d->out->n >= d->max) return 1;
         d->out->entries[d->out->n++] = d->cur;

@@ -33,6 +33,8 @@ int xml_parse_fields(arena *a, const char *body, size_t n, const char *root, con
 typedef struct delete_entry {
     const char *key;
     const char *version_id;     /* NULL when absent */
+    /* conditions (S3's conditional deletes), NULL when absent */
+    const char *etag, *last_modified, *size;
 } delete_entry;
 
 typedef struct delete_request {

@@ -534,6 +534,49 @@ static int versioning_in_txn(meta *m, MDB_txn *txn, const char *bucket)
     return 0;
 }
 
+/* Conditional deletes (If-Match, x-amz-if-match-size and
+ * -last-modified-time, or a DeleteObjects entry's ETag/Size/
+ * LastModifiedTime): judged in the delete's own transaction against what
+ * it would remove.  1 the conditions hold; 0 there is nothing at all (the
+ * delete succeeds doing nothing, not even a delete marker); -1 they do not
+ * hold (a delete marker in the way fails all but a bare "*"). */
+static int delete_conditions_hold(meta *m, MDB_txn *txn, const meta_op *op, arena *scratch)
+{
+    object_info cur;
+    int found = 0, marker = 0;
+    if (op->version_id) {
+        stored_version *vs;
+        size_t n = versions_of(m, txn, op->bucket, op->key, scratch, &vs);
+        for (size_t i = 0; i < n && !found; i++) {
+            if (strcmp(vs[i].info.version_id, op->version_id) != 0) continue;
+            cur = vs[i].info;
+            found = 1;
+            marker = (cur.flags & OBJ_DELETE_MARKER) != 0;
+        }
+        if (!found && strcmp(op->version_id, "null") == 0) goto plain;
+        if (!found) return 0;
+    } else {
+    plain:;
+        meta_key mk;
+        key_encode(op->bucket, op->key, &mk);
+        MDB_val k = { mk.len, mk.b }, v;
+        if (mdb_get(txn, m->objects, &k, &v) == 0 && record_decode_object(v.mv_data, v.mv_size, scratch, &cur) == 0) {
+            found = 1;
+        } else {
+            stored_version *vs;
+            if (versions_of(m, txn, op->bucket, op->key, scratch, &vs) == 0) return 0;
+            marker = 1;                  /* the newest version is a delete marker */
+        }
+    }
+    /* a delete marker in the way: only "*" alone lets the delete go on
+     * (it removes nothing that exists) */
+    if (marker) return op->if_match && !strcmp(op->if_match, "*") && !op->has_if_size && !op->has_if_mtime ? 1 : -1;
+    if (op->if_match && strcmp(op->if_match, "*") != 0 && strcmp(op->if_match, cur.etag) != 0) return -1;
+    if (op->has_if_size && (int64_t)cur.size != op->if_size) return -1;
+    if (op->has_if_mtime && cur.mtime_ns / 1000000000 != op->if_mtime_s) return -1;
+    return 1;
+}
+
 static int put_version_record(meta *m, MDB_txn *txn, const char *bucket, const char *key, int64_t mtime,
                               const char *vid, const void *rec, size_t len)
 {
@@ -846,6 +889,11 @@ static int apply(meta *m, MDB_txn *txn, meta_op *op, arena *scratch)
         return put_object_record(m, txn, op, scratch);
     case META_OBJECT_DELETE: {
         if (!bucket_exists(m, txn, op->bucket)) { op->status = ST_NO_SUCH_BUCKET; return 0; }
+        if (op->if_match || op->has_if_size || op->has_if_mtime) {
+            int held = delete_conditions_hold(m, txn, op, scratch);
+            if (held < 0) op->status = ST_PRECONDITION_FAILED;
+            if (held <= 0) return 0;
+        }
         if (op->version_id && (versioning_in_txn(m, txn, op->bucket) || strcmp(op->version_id, "null") != 0)) {
             /* one version, by id */
             stored_version *vs;

@@ -131,7 +131,12 @@ struct meta_op {
     unsigned char *record;       /* malloc'd, freed by meta once applied */
     size_t record_len;
     /* conditions for META_OBJECT_PUT */
-    const char *if_match;        /* etag (unquoted) the current object must have */
+    const char *if_match;        /* etag (unquoted) the current object must have; for deletes "*" is any */
+    /* META_OBJECT_DELETE: when has_if_size / has_if_mtime, the target (a
+     * version, or the current object) must also have this size / this
+     * Last-Modified second */
+    int has_if_size, has_if_mtime;
+    int64_t if_size, if_mtime_s;
     const char *if_none_match;   /* "*" or an etag the current object must not have */
     /* multipart */
     const char *upload_id;

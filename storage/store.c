@@ -761,8 +761,21 @@ static void delete_done(void *arg, store_status st, const meta_op *result)
 void store_object_delete_version(store *s, const char *bucket, const char *key, const char *version_id,
                                  int bypass_governance, store_delete_cb cb, void *arg)
 {
+    store_object_delete_if(s, bucket, key, version_id, bypass_governance, NULL, cb, arg);
+}
+
+void store_object_delete_if(store *s, const char *bucket, const char *key, const char *version_id,
+                            int bypass_governance, const delete_conditions *c, store_delete_cb cb, void *arg)
+{
     fanout *f = fanout_new(META_OBJECT_DELETE, bucket, key);
     f->tmpl.bypass_governance = bypass_governance;
+    if (c) {
+        if (c->if_match && !(f->tmpl.if_match = strdup(c->if_match))) abort();
+        f->tmpl.has_if_size = c->has_size;
+        f->tmpl.if_size = c->size;
+        f->tmpl.has_if_mtime = c->has_mtime;
+        f->tmpl.if_mtime_s = c->mtime_s;
+    }
     f->tmpl.now_ns = now_ns();
     if (version_id) {
         f->tmpl.version_id = strdup(version_id);

@@ -125,6 +125,15 @@ store_status store_list_versions(store *s, arena *a, const char *bucket, const v
 typedef void (*store_delete_cb)(void *arg, store_status st, const char *version_id, int marker);
 void store_object_delete_version(store *s, const char *bucket, const char *key, const char *version_id,
                                  int bypass_governance, store_delete_cb cb, void *arg);
+/* The same, only if the target still is what the caller saw (S3's
+ * conditional deletes); ST_PRECONDITION_FAILED otherwise. */
+typedef struct delete_conditions {
+    const char *if_match;        /* unquoted ETag or "*"; NULL none */
+    int has_size, has_mtime;
+    int64_t size, mtime_s;
+} delete_conditions;
+void store_object_delete_if(store *s, const char *bucket, const char *key, const char *version_id,
+                            int bypass_governance, const delete_conditions *c, store_delete_cb cb, void *arg);
 /* Object lock of one version (NULL: the latest): retention (mode 0 clears
  * it) and/or legal hold, under the rules of the current retention. */
 typedef struct lock_change {

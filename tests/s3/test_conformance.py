@@ -244,3 +244,30 @@ def test_checksum_headers_name_their_type_and_parts(s3, bucket):
         assert g["Body"].read() == parts[n - 1]
     r = s3.get_object(Bucket=bucket, Key="mp", Range="bytes=0-9", ChecksumMode="ENABLED")
     assert "x-amz-checksum-sha256" not in r["ResponseMetadata"]["HTTPHeaders"]   # a range has none
+
+
+def test_conditional_deletes(raw, s3, bucket):
+    """If-Match / x-amz-if-match-size / -last-modified-time on DeleteObject,
+    ETag / Size / LastModifiedTime in DeleteObjects entries: a delete that
+    no longer targets what the client saw is refused, nothing removed."""
+    etag = s3.put_object(Bucket=bucket, Key="k", Body=b"12345")["ETag"]
+    mtime = s3.head_object(Bucket=bucket, Key="k")["ResponseMetadata"]["HTTPHeaders"]["last-modified"]
+    path = "/%s/k" % bucket
+    for headers in ({"If-Match": '"0123456789abcdef0123456789abcdef"'}, {"x-amz-if-match-size": "4"},
+                    {"x-amz-if-match-last-modified-time": "Thu, 01 Jan 2015 00:00:00 GMT"}):
+        s3util.assert_error(raw("DELETE", path, headers=headers), 412, "PreconditionFailed")
+        assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"12345"
+    s3util.assert_error(raw("DELETE", path, headers={"x-amz-if-match-size": "five"}), 400, "InvalidArgument")
+    r = raw("DELETE", path, headers={"If-Match": etag, "x-amz-if-match-size": "5",
+                                      "x-amz-if-match-last-modified-time": mtime})
+    assert r.status == 204, r
+    assert raw("DELETE", path, headers={"If-Match": etag}).status == 204   # nothing there: nothing to refuse
+    s3.put_object(Bucket=bucket, Key="m", Body=b"x")
+    body = ('<Delete><Object><Key>m</Key><ETag>"nope"</ETag></Object>'
+            '<Object><Key>gone</Key><Size>1</Size></Object></Delete>').encode()
+    r = raw("POST", "/" + bucket, "delete", body=body, headers={"Content-MD5": s3util.b64md5(body)})
+    assert r.status == 200, r
+    errors = [(e.find("{*}Key").text, e.find("{*}Code").text) for e in s3util.xml_find_all(r.body, "Error")]
+    assert errors == [("m", "PreconditionFailed")]
+    assert [e.find("{*}Key").text for e in s3util.xml_find_all(r.body, "Deleted")] == ["gone"]
+    assert s3.get_object(Bucket=bucket, Key="m")["Body"].read() == b"x"
