@@ -12,7 +12,7 @@
 
 #include "internal.h"
 
-enum { GET_BLOCK = 512 * 1024 };
+enum { GET_BLOCK = 1024 * 1024 };   /* one volume block: read straight into the buffer (volume.c) */
 
 static const struct { const char *param, *header; } response_overrides[] = {
     { "response-content-type", "content-type" },
