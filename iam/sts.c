@@ -4,6 +4,8 @@
  */
 #include "sts.h"
 
+#include "../common/base64.h"
+
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -13,25 +15,11 @@
 
 enum { NONCE = 12, TAG = 16 };
 
-static char *b64_encode(const unsigned char *p, size_t n)
+/* A malloc'd base64 string of p[0..n). */
+static char *b64_alloc(const unsigned char *p, size_t n)
 {
-    char *out = malloc(4 * ((n + 2) / 3) + 1);
-    if (out) EVP_EncodeBlock((unsigned char *)out, p, (int)n);
-    return out;
-}
-
-/* EVP_DecodeBlock counts padding as zero bytes: trim them. */
-static unsigned char *b64_decode(const char *s, size_t *n_out)
-{
-    size_t len = strlen(s);
-    if (len == 0 || len % 4 != 0 || len > 64 * 1024) return NULL;
-    unsigned char *out = malloc(len / 4 * 3 + 1);
-    if (!out) return NULL;
-    int n = EVP_DecodeBlock(out, (const unsigned char *)s, (int)len);
-    if (n < 0) { free(out); return NULL; }
-    if (s[len - 1] == '=') n--;
-    if (s[len - 2] == '=') n--;
-    *n_out = (size_t)n;
+    char *out = malloc(B64_ENCODED_LEN(n) + 1);
+    if (out && !b64_encode(p, n, out, B64_ENCODED_LEN(n) + 1) && n) { free(out); out = NULL; }
     return out;
 }
 
@@ -47,7 +35,7 @@ char *sts_seal(const unsigned char key[32], const void *plain, size_t n)
         EVP_EncryptFinal_ex(c, buf + NONCE + len, &fin) != 1 ||
         EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, TAG, buf + NONCE + n) != 1)
         goto done;
-    out = b64_encode(buf, NONCE + n + TAG);
+    out = b64_alloc(buf, NONCE + n + TAG);
 done:
     EVP_CIPHER_CTX_free(c);
     free(buf);
@@ -56,9 +44,12 @@ done:
 
 void *sts_unseal(const unsigned char key[32], const char *sealed, size_t *n_out)
 {
-    size_t n;
-    unsigned char *raw = b64_decode(sealed, &n);
-    if (!raw) return NULL;
+    size_t sl = strlen(sealed);
+    if (sl > 64 * 1024) return NULL;
+    unsigned char *raw = malloc(sl / 4 * 3 + 1);
+    long dn = raw ? b64_decode(sealed, sl, raw, sl / 4 * 3 + 1) : -1;
+    if (dn < 0) { free(raw); return NULL; }
+    size_t n = (size_t)dn;
     unsigned char *plain = NULL;
     EVP_CIPHER_CTX *c = NULL;
     if (n < NONCE + TAG) goto fail;

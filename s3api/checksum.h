@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../common/base64.h"
+
 typedef enum {
     CKSUM_NONE = 0,
     CKSUM_CRC32,
@@ -90,14 +92,5 @@ uint64_t cksum_crc64nvme(const void *p, size_t n);
  * from crc(A), crc(B) and |B|.  0 for other algorithms. */
 uint64_t cksum_crc_combine(cksum_algo a, uint64_t crc1, uint64_t crc2, uint64_t len2);
 
-/* Standard base64 (RFC 4648, with '=' padding, no line breaks). */
-#define B64_ENCODED_LEN(n) (4 * (((n) + 2) / 3))
-/* Writes base64 of in[0..n) plus a NUL; returns strlen(out), or 0 when
- * cap < B64_ENCODED_LEN(n) + 1 (n == 0 also gives 0, with out = ""). */
-size_t b64_encode(const void *in, size_t n, char *out, size_t cap);
-/* Strict decode of in[0..n): length a multiple of 4, alphabet only, '='
- * only as the last one or two characters, no whitespace. Returns the
- * decoded byte count, or -1 for malformed input or cap too small. */
-long b64_decode(const char *in, size_t n, unsigned char *out, size_t cap);
 
 #endif
