@@ -253,9 +253,23 @@ int s3_may_learn_absence(s3_req *r)
     return decide_as(r, "s3:ListBucket", r->bucket, NULL, 0, r->key) == S3E_NONE;
 }
 
+s3_error s3_identity_refresh(s3_req *r)
+{
+    if (r->auth.anonymous || r->auth.id.kind == IAM_ROOT) return S3E_NONE;
+    return iam_lookup(r->api->cfg.iam, r->auth.access_key, r->auth.session_token, (int64_t)time(NULL), &r->auth.id) ==
+                   IAM_OK
+               ? S3E_NONE
+               : S3E_ACCESS_DENIED;
+}
+
+s3_error s3_authorize_now(s3_req *r, const char *action, const char *bucket, const char *key)
+{
+    return decide(r, action, bucket, key, 1);
+}
+
 int s3_is_allowed(s3_req *r, const char *action, const char *bucket, const char *key)
 {
-    return s3_authorize(r, action, bucket, key) == S3E_NONE;
+    return s3_authorize_now(r, action, bucket, key) == S3E_NONE;
 }
 
 /* The action of each operation, as the AWS reference pairs them.  level:

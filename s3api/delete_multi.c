@@ -99,6 +99,8 @@ static void body_done(s3_req *r, s3_error e, char *body, size_t n)
     d->quiet = req.quiet;
     d->n = req.n;
     d->items = arena_alloc(r->a, req.n * sizeof *d->items);
+    /* the body took a while: look the caller up once for every key */
+    s3_error caller = s3_identity_refresh(r);
     for (size_t i = 0; i < req.n; i++) {
         del_item *it = &d->items[i];
         it->key = req.entries[i].key;
@@ -112,9 +114,10 @@ static void body_done(s3_req *r, s3_error e, char *body, size_t n)
         it->version_id = req.entries[i].version_id;
         /* each key is its own DeleteObject as far as policies go */
         if (!it->err)
-            it->err = s3_authorize(r, it->version_id ? "s3:DeleteObjectVersion" : "s3:DeleteObject", r->bucket, it->key);
+            it->err = caller ? caller : s3_authorize_now(r, it->version_id ? "s3:DeleteObjectVersion" : "s3:DeleteObject",
+                                                          r->bucket, it->key);
         if (!it->err && s3_bypass_governance(r))
-            it->err = s3_authorize(r, "s3:BypassGovernanceRetention", r->bucket, it->key);
+            it->err = s3_authorize_now(r, "s3:BypassGovernanceRetention", r->bucket, it->key);
         if (!it->err)
             it->err = s3_delete_conditions(r, req.entries[i].etag, req.entries[i].size,
                                            req.entries[i].last_modified, &it->cond);

@@ -96,7 +96,12 @@ s3_error s3_authenticate_sts(s3_req *r, const char *payload_sha256_hex, const ch
  * names (the access log's API name) on the request's own bucket and key. */
 s3_error s3_authorize(s3_req *r, const char *action, const char *bucket, const char *key);
 s3_error s3_authorize_request(s3_req *r, const char *api);
-int s3_is_allowed(s3_req *r, const char *action, const char *bucket, const char *key);
+/* Many checks in one go (DeleteObjects' keys, ListBuckets' buckets): look
+ * the caller up once (s3_identity_refresh, after any asynchronous step),
+ * then decide each without looking it up again. */
+s3_error s3_identity_refresh(s3_req *r);
+s3_error s3_authorize_now(s3_req *r, const char *action, const char *bucket, const char *key);
+int s3_is_allowed(s3_req *r, const char *action, const char *bucket, const char *key);   /* _now, as a flag */
 /* May the caller learn that r->key does not exist (s3:ListBucket on the
  * bucket with the key as s3:prefix)?  Otherwise a miss is a 403. */
 int s3_may_learn_absence(s3_req *r);
