@@ -22,6 +22,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "../cluster/cluster.h"
 #include "../cluster/topology.h"
 #include "../common/log.h"
 #include "../s3api/s3api.h"
@@ -32,6 +33,7 @@
 #include "console.h"
 #include "credentials.h"
 #include "http.h"
+#include "internode.h"
 #include "metrics.h"
 #include "opsauth.h"
 #include "tls.h"
@@ -83,6 +85,11 @@ typedef struct app {
     int prometheus_public;
     char server_label[300];
     uv_timer_t service_timer;
+    cluster *cluster;     /* distributed deployments only */
+    rpc_key rpc_key;
+    http_limits limits;
+    uint64_t usage_interval_ms, expiry_s, expiry_interval_s;
+    char data_dir[4200];  /* where the credentials are (the first local drive) */
 } app;
 
 static void usage(FILE *f)
@@ -275,10 +282,11 @@ static int parse_args(int argc, char **argv, server_config *c)
 
 /* ---- request routing ---- */
 
-enum route { ROUTE_S3, ROUTE_HEALTH, ROUTE_METRICS, ROUTE_ADMIN };
+enum route { ROUTE_S3, ROUTE_HEALTH, ROUTE_METRICS, ROUTE_ADMIN, ROUTE_INTERNODE };
 
 static enum route route_of(const char *path)
 {
+    if (strncmp(path, RPC_PREFIX, strlen(RPC_PREFIX)) == 0) return ROUTE_INTERNODE;
     if (strncmp(path, "/minio/health/", 14) == 0) return ROUTE_HEALTH;
     if (strncmp(path, "/minio/v2/metrics/", 18) == 0 || strcmp(path, "/metrics") == 0) return ROUTE_METRICS;
     if (strncmp(path, ADMIN_PREFIX, strlen(ADMIN_PREFIX)) == 0) return ROUTE_ADMIN;
@@ -322,6 +330,10 @@ static void health(http_exchange *ex, app *a, const char *path)
         return;
     }
     int status = 200;
+    if (!a->store) {   /* a node still joining its deployment is alive, not ready */
+        http_respond(ex, strcmp(path, "/minio/health/live") == 0 ? 200 : 503, NULL, NULL, 0);
+        return;
+    }
     store_layout l = store_get_layout(a->store);
     char num[16];
     if (strcmp(path, "/minio/health/live") == 0) {
@@ -394,7 +406,22 @@ static void on_request(http_exchange *ex)
 {
     app *a = http_server_user(http_exchange_server(ex));
     const http_request *r = http_req(ex);
-    switch (route_of(r->path)) {
+    enum route route = route_of(r->path);
+    if (route == ROUTE_INTERNODE) {
+        internode_handle(a->cluster, ex);
+        return;
+    }
+    if (!a->api && route != ROUTE_HEALTH) {
+        char *body = arena_printf(http_arena(ex),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>ServerNotInitialized</Code>"
+            "<Message>The server is joining its deployment (waiting for the other nodes); retry.</Message>"
+            "<RequestId>%s</RequestId></Error>", http_request_id(ex));
+        http_add_header(ex, "Retry-After", "1");
+        http_respond(ex, 503, "application/xml", body, strlen(body));
+        return;
+    }
+    switch (route) {
+    case ROUTE_INTERNODE: return;
     case ROUTE_HEALTH: health(ex, a, r->path); return;
     case ROUTE_METRICS: metrics_endpoint(ex, a, r->path); return;
     case ROUTE_ADMIN: admin_handle(&a->admin, ex); return;
@@ -407,8 +434,9 @@ static void on_request(http_exchange *ex)
 static void on_exchange_done(http_exchange *ex, void *arg)
 {
     app *a = arg;
-    if (http_exchange_dispatched(ex) && route_of(http_req(ex)->path) == ROUTE_S3) metrics_observe(a->metrics, ex);
-    accesslog_write(a->log, ex);
+    enum route route = route_of(http_req(ex)->path);
+    if (http_exchange_dispatched(ex) && route == ROUTE_S3 && a->api) metrics_observe(a->metrics, ex);
+    if (route != ROUTE_INTERNODE) accesslog_write(a->log, ex);
 }
 
 /* ---- lifecycle ---- */
@@ -423,13 +451,14 @@ static void close_walk(uv_handle_t *h, void *arg)
 static void on_listeners_stopped(app *a)
 {
     log_info("connections closed; closing the store");
-    usage_free(a->usage);
+    if (a->usage) usage_free(a->usage);
     a->usage = NULL;
     uv_close((uv_handle_t *)&a->service_timer, NULL);
     accesslog_close(a->log);
     a->log = NULL;
-    store_close(a->store);
+    if (a->store) store_close(a->store);
     a->store = NULL;
+    if (a->cluster) cluster_stop(a->cluster);
     uv_signal_stop(&a->sigterm);
     uv_signal_stop(&a->sigint);
     uv_signal_stop(&a->sighup);
@@ -551,6 +580,112 @@ static int start_console(app *a, const http_limits *limits)
     return 0;
 }
 
+/* Everything that needs the store: run once it is open (at once for one
+ * node; when the deployment has formed for several). */
+static int finish_start(app *a)
+{
+    credentials *cred = &a->cred;
+    store_start_health_checks(a->store);
+    store_start_background_heal(a->store, (uint64_t)env_long("CAIRN_HEAL_OBJECTS_PER_SECOND", 1000),
+                                env_long("CAIRN_HEAL_DEEP_SCAN", 0) > 0);
+    store_start_upload_expiry(a->store, a->expiry_s * 1000, a->expiry_interval_s * 1000);
+    const char *iam_err = NULL;
+    if (iam_open(a->store, cred->access_key, cred->secret_key, getenv("CAIRN_KMS_SECRET_KEY"), &a->iam, &iam_err) != 0) {
+        fprintf(stderr, "cairn: IAM: %s\n", iam_err);
+        return 1;
+    }
+    a->usage = usage_new(a->loop, a->store, 1000, a->usage_interval_ms);
+    if (!a->usage) {
+        fprintf(stderr, "cairn: out of memory\n");
+        return 1;
+    }
+    a->admin = (admin_config){
+        .st = a->store, .usage = a->usage, .log = a->log, .access_key = cred->access_key,
+        .secret_key = cred->secret_key, .iam = a->iam, .region = a->cfg.region, .version = CAIRN_VERSION,
+        .server = a->server_label, .data_dir = a->data_dir, .prometheus_public = &a->prometheus_public,
+        .usage_interval_ms = a->usage_interval_ms, .stale_upload_expiry_s = a->expiry_s,
+        .stale_upload_interval_s = a->expiry_interval_s, .start_unix = (int64_t)time(NULL),
+        .service = admin_service, .service_arg = a,
+    };
+    s3api_config sc = { .store = a->store, .region = a->cfg.region, .domain = a->cfg.domain,
+                        .access_key = cred->access_key, .secret_key = cred->secret_key, .iam = a->iam };
+    s3api *api = s3api_new(&sc);
+    /* the console's config points at a->admin: it starts after it is set */
+    a->api = api;
+    if (start_console(a, &a->limits) != 0) return 1;
+    const char *shown = a->cfg.host[0] && strcmp(a->cfg.host, "0.0.0.0") != 0 ? a->cfg.host : "127.0.0.1";
+    const char *scheme = a->tls ? "https" : "http";
+    const char *console_shown = a->cfg.console_host[0] && strcmp(a->cfg.console_host, "0.0.0.0") != 0
+                                    ? a->cfg.console_host : "127.0.0.1";
+    const char *dir = a->data_dir;
+    if (log_is_json()) {
+        /* stdout carries only JSON lines (the access log) in this mode */
+        log_info("cairn %s serving the S3 API at %s://%s:%d, region %s, data %s%s%s", CAIRN_VERSION, scheme, shown,
+                 http_server_port(a->http), a->cfg.region, dir, a->tls ? ", TLS certificates from " : "",
+                 a->tls ? a->cfg.certs_dir : "");
+        log_info("console at %s://%s:%d/", scheme, console_shown, console_port(a->console));
+    } else {
+        printf("cairn %s\nS3 API: %s://%s:%d  region %s  data %s\n", CAIRN_VERSION, scheme, shown,
+               http_server_port(a->http), a->cfg.region, dir);
+        if (a->tls) printf("TLS: certificates from %s (SIGHUP reloads them)\n", a->cfg.certs_dir);
+        if (a->cfg.domain)
+            printf("Virtual-host style: %s://BUCKET.%s:%d\n", scheme, a->cfg.domain, http_server_port(a->http));
+        printf("Console: %s://%s:%d/\n", scheme, console_shown, console_port(a->console));
+        fflush(stdout);
+    }
+    return 0;
+}
+
+static void on_cluster_ready(void *arg, store *s)
+{
+    app *a = arg;
+    if (a->stopping) {
+        store_close(s);
+        return;
+    }
+    a->store = s;
+    if (finish_start(a) != 0) {
+        fflush(NULL);
+        exit(1);
+    }
+}
+
+/* A distributed deployment: which node this is, the root credentials
+ * every node shares (from the environment: generated ones would differ
+ * per node), the key the nodes sign their calls with. */
+static int prepare_cluster(app *a)
+{
+    topology *t = &a->cfg.topo;
+    char err[1024];
+    if (topology_find_self(t, a->cfg.host, a->cfg.port, err, sizeof err) != 0) {
+        fprintf(stderr, "cairn: %s\n", err);
+        return 1;
+    }
+    if (a->tls_ctx || t->nodes[0].tls) {
+        fprintf(stderr, "cairn: TLS between the nodes of a distributed deployment is not implemented yet: "
+                        "use http:// endpoints and no certificates in %s\n", a->cfg.certs_dir);
+        return 1;
+    }
+    if (!env2("CAIRN_ROOT_USER", "MINIO_ROOT_USER") || !env2("CAIRN_ROOT_PASSWORD", "MINIO_ROOT_PASSWORD")) {
+        fprintf(stderr, "cairn: a distributed deployment needs the same CAIRN_ROOT_USER and CAIRN_ROOT_PASSWORD "
+                        "(or MinIO's names) on every node\n");
+        return 1;
+    }
+    for (int i = 0; i < t->n; i++)
+        if (t->node_of[i] == t->self) {
+            snprintf(a->data_dir, sizeof a->data_dir, "%s", t->drives[i]);
+            break;
+        }
+    if (credentials_load(a->data_dir, &a->cred) != 0) return 1;
+    rpc_key_derive(&a->rpc_key, getenv("CAIRN_CLUSTER_SECRET"), a->cred.access_key, a->cred.secret_key);
+    int r = cluster_new(a->loop, t, &a->rpc_key, a->cfg.parity, &a->cluster);
+    if (r != 0) {
+        fprintf(stderr, "cairn: cannot start the cluster service: %s\n", strerror(-r));
+        return 1;
+    }
+    return 0;
+}
+
 static int serve(app *a, int argc, char **argv)
 {
     if (parse_args(argc, argv, &a->cfg) != 0) return 2;
@@ -572,37 +707,30 @@ static int serve(app *a, int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     if (!getenv("UV_THREADPOOL_SIZE")) setenv("UV_THREADPOOL_SIZE", "8", 0);
     a->loop = uv_default_loop();
-    int r = store_open_drives(a->loop, (const char *const *)a->cfg.topo.drives, a->cfg.topo.n, a->cfg.parity, &a->store);
-    if (r != 0) {
-        fprintf(stderr, "cairn: cannot open the data director%s (%s%s): %s\n", a->cfg.topo.n > 1 ? "ies" : "y",
-                a->cfg.topo.drives[0], a->cfg.topo.n > 1 ? ", ..." : "", strerror(-r));
-        return 1;
-    }
-    store_start_health_checks(a->store);
-    store_start_background_heal(a->store, (uint64_t)env_long("CAIRN_HEAL_OBJECTS_PER_SECOND", 1000),
-                                env_long("CAIRN_HEAL_DEEP_SCAN", 0) > 0);
-    /* Credentials live on the first drive that has them (a replaced first
-     * drive must not mint new ones). */
-    const char *dir = a->cfg.topo.drives[0];
-    for (int i = 0; i < a->cfg.topo.n; i++) {
-        char p[4200];
-        snprintf(p, sizeof p, "%s/.cairn.sys/credentials", a->cfg.topo.drives[i]);
-        if (access(p, F_OK) == 0) { dir = a->cfg.topo.drives[i]; break; }
-    }
     credentials *cred = &a->cred;
-    if (credentials_load(dir, cred) != 0) return 1;
-    uint64_t expiry_s = (uint64_t)env_long("CAIRN_STALE_UPLOADS_EXPIRY", 24 * 3600);
-    uint64_t expiry_interval_s = (uint64_t)env_long("CAIRN_STALE_UPLOADS_CLEANUP_INTERVAL", 3600);
-    store_start_upload_expiry(a->store, expiry_s * 1000, expiry_interval_s * 1000);
-    const char *iam_err = NULL;
-    if (iam_open(a->store, cred->access_key, cred->secret_key, getenv("CAIRN_KMS_SECRET_KEY"), &a->iam, &iam_err) != 0) {
-        fprintf(stderr, "cairn: IAM: %s\n", iam_err);
-        return 1;
+    if (a->cfg.topo.n_nodes > 0) {
+        if (prepare_cluster(a) != 0) return 1;
+    } else {
+        int r = store_open_drives(a->loop, (const char *const *)a->cfg.topo.drives, a->cfg.topo.n, a->cfg.parity,
+                                  &a->store);
+        if (r != 0) {
+            fprintf(stderr, "cairn: cannot open the data director%s (%s%s): %s\n", a->cfg.topo.n > 1 ? "ies" : "y",
+                    a->cfg.topo.drives[0], a->cfg.topo.n > 1 ? ", ..." : "", strerror(-r));
+            return 1;
+        }
+        /* Credentials live on the first drive that has them (a replaced
+         * first drive must not mint new ones). */
+        snprintf(a->data_dir, sizeof a->data_dir, "%s", a->cfg.topo.drives[0]);
+        for (int i = 0; i < a->cfg.topo.n; i++) {
+            char p[4200];
+            snprintf(p, sizeof p, "%s/.cairn.sys/credentials", a->cfg.topo.drives[i]);
+            if (access(p, F_OK) == 0) { snprintf(a->data_dir, sizeof a->data_dir, "%s", a->cfg.topo.drives[i]); break; }
+        }
+        if (credentials_load(a->data_dir, cred) != 0) return 1;
     }
-    s3api_config sc = { .store = a->store, .region = a->cfg.region, .domain = a->cfg.domain,
-                        .access_key = cred->access_key, .secret_key = cred->secret_key, .iam = a->iam };
-    a->api = s3api_new(&sc);
-    http_limits limits = {
+    a->expiry_s = (uint64_t)env_long("CAIRN_STALE_UPLOADS_EXPIRY", 24 * 3600);
+    a->expiry_interval_s = (uint64_t)env_long("CAIRN_STALE_UPLOADS_CLEANUP_INTERVAL", 3600);
+    a->limits = (http_limits){
         .max_connections = (int)env_long("CAIRN_MAX_CONNECTIONS", 4096),
         .idle_timeout_ms = (uint64_t)env_long("CAIRN_IDLE_TIMEOUT_MS", 60000),
         /* A request head must arrive within the idle timeout (at most
@@ -616,19 +744,18 @@ static int serve(app *a, int argc, char **argv)
     a->log = accesslog_open(a->loop, a->cfg.log_file, !a->cfg.quiet);
     if (!a->log) return 1;
     a->metrics = metrics_new();
-    uint64_t usage_interval_ms = (uint64_t)env_long("CAIRN_USAGE_SCAN_INTERVAL", 60) * 1000;
-    a->usage = usage_new(a->loop, a->store, 1000, usage_interval_ms);
-    if (!a->metrics || !a->usage) {
+    a->usage_interval_ms = (uint64_t)env_long("CAIRN_USAGE_SCAN_INTERVAL", 60) * 1000;
+    if (!a->metrics) {
         fprintf(stderr, "cairn: out of memory\n");
         return 1;
     }
-    a->http = http_server_new(a->loop, &limits, on_request, a);
+    a->http = http_server_new(a->loop, &a->limits, on_request, a);
     http_server_on_done(a->http, on_exchange_done, a);
     if (a->tls_ctx) {
         http_server_set_tls(a->http, a->tls_ctx);   /* takes its own reference */
         a->tls = 1;
     }
-    r = http_server_listen(a->http, a->cfg.host, a->cfg.port);
+    int r = http_server_listen(a->http, a->cfg.host, a->cfg.port);
     if (r != 0) {
         fprintf(stderr, "cairn: cannot listen on %s:%d: %s\n", a->cfg.host[0] ? a->cfg.host : "*", a->cfg.port,
                 uv_strerror(r));
@@ -639,16 +766,6 @@ static int serve(app *a, int argc, char **argv)
              http_server_port(a->http));
     uv_timer_init(a->loop, &a->service_timer);
     a->service_timer.data = a;
-    a->admin = (admin_config){
-        .st = a->store, .usage = a->usage, .log = a->log, .access_key = cred->access_key,
-        .secret_key = cred->secret_key, .iam = a->iam, .region = a->cfg.region, .version = CAIRN_VERSION,
-        .server = a->server_label, .data_dir = dir, .prometheus_public = &a->prometheus_public,
-        .usage_interval_ms = usage_interval_ms, .stale_upload_expiry_s = expiry_s,
-        .stale_upload_interval_s = expiry_interval_s, .start_unix = (int64_t)time(NULL),
-        .service = admin_service, .service_arg = a,
-    };
-    /* the console's config points at a->admin: it starts after it is set */
-    if (start_console(a, &limits) != 0) return 1;
     uv_signal_init(a->loop, &a->sigterm);
     uv_signal_init(a->loop, &a->sigint);
     a->sigterm.data = a->sigint.data = a;
@@ -657,30 +774,14 @@ static int serve(app *a, int argc, char **argv)
     uv_signal_init(a->loop, &a->sighup);
     a->sighup.data = a;
     uv_signal_start(&a->sighup, on_sighup, SIGHUP);
-    const char *shown = a->cfg.host[0] && strcmp(a->cfg.host, "0.0.0.0") != 0 ? a->cfg.host : "127.0.0.1";
-    const char *scheme = a->tls ? "https" : "http";
-    const char *console_shown = a->cfg.console_host[0] && strcmp(a->cfg.console_host, "0.0.0.0") != 0
-                                    ? a->cfg.console_host : "127.0.0.1";
-    if (log_is_json()) {
-        /* stdout carries only JSON lines (the access log) in this mode */
-        log_info("cairn %s serving the S3 API at %s://%s:%d, region %s, data %s%s%s", CAIRN_VERSION, scheme, shown,
-                 http_server_port(a->http), a->cfg.region, dir, a->tls ? ", TLS certificates from " : "",
-                 a->tls ? a->cfg.certs_dir : "");
-        log_info("console at %s://%s:%d/", scheme, console_shown, console_port(a->console));
-    } else {
-        printf("cairn %s\nS3 API: %s://%s:%d  region %s  data %s\n", CAIRN_VERSION, scheme, shown,
-               http_server_port(a->http), a->cfg.region, dir);
-        if (a->tls) printf("TLS: certificates from %s (SIGHUP reloads them)\n", a->cfg.certs_dir);
-        if (a->cfg.domain)
-            printf("Virtual-host style: %s://BUCKET.%s:%d\n", scheme, a->cfg.domain, http_server_port(a->http));
-        printf("Console: %s://%s:%d/\n", scheme, console_shown, console_port(a->console));
-        fflush(stdout);
-    }
+    if (a->cluster) cluster_start(a->cluster, on_cluster_ready, a);
+    else if (finish_start(a) != 0) return 1;
     uv_run(a->loop, UV_RUN_DEFAULT);
     uv_walk(a->loop, close_walk, NULL);
     uv_run(a->loop, UV_RUN_DEFAULT);
     free(a->http);
     console_free(a->console);
+    cluster_free(a->cluster);
     s3api_free(a->api);
     iam_free(a->iam);
     metrics_free(a->metrics);

@@ -50,6 +50,14 @@ struct drive {
 int drive_local_open(const char *path, drive **out);
 void drive_local_close(drive *d);
 
+/* The same operations by id, each opening and closing the file: a peer
+ * node's calls (cluster/) hold nothing between calls.  write_at creates
+ * the tmp file on first use; commit_id makes it durable and visible. */
+int drive_local_write_at(drive *d, const data_id *id, uint64_t off, const void *p, size_t n);
+int drive_local_commit_id(drive *d, const data_id *id);
+void drive_local_discard_id(drive *d, const data_id *id);
+ssize_t drive_local_read_at(drive *d, const data_id *id, uint64_t off, void *p, size_t n);
+
 void data_id_random(data_id *id);
 void data_id_hex(const data_id *id, char out[33]);
 int data_id_is_zero(const data_id *id);

@@ -51,14 +51,15 @@ static void data_path(drive *d, const data_id *id, char *out, size_t cap)
     snprintf(out, cap, "%s/data/%.2s/%s", d->sys, hex, hex);
 }
 
-static int local_create(drive *d, const data_id *id, drive_file **out)
+/* A handle on id's tmp file, opened with extra flags (O_EXCL: a new one). */
+static int open_tmp(drive *d, const data_id *id, int flags, local_file **out)
 {
     local_file *f = calloc(1, sizeof *f);
     if (!f) return -ENOMEM;
     char hex[33];
     data_id_hex(id, hex);
     snprintf(f->tmp_path, sizeof f->tmp_path, "%s/tmp/%s", d->sys, hex);
-    f->fd = open(f->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    f->fd = open(f->tmp_path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0600);
     if (f->fd < 0) {
         int e = -errno;
         free(f);
@@ -67,8 +68,16 @@ static int local_create(drive *d, const data_id *id, drive_file **out)
     f->d = d;
     f->id = *id;
     f->faults = fsio_fault_applies(f->tmp_path);
-    *out = (drive_file *)f;
+    *out = f;
     return 0;
+}
+
+static int local_create(drive *d, const data_id *id, drive_file **out)
+{
+    local_file *f;
+    int r = open_tmp(d, id, O_EXCL, &f);
+    if (r == 0) *out = (drive_file *)f;
+    return r;
 }
 
 static int local_write(drive_file *df, const void *p, size_t n, uint64_t off)
@@ -152,6 +161,52 @@ static int local_size_of(drive *d, const data_id *id, uint64_t *out)
     if (stat(path, &st) != 0) return -errno;
     *out = (uint64_t)st.st_size;
     return 0;
+}
+
+/* ---- by id, for a peer's calls (cluster/rpc_service.c): each call opens
+ * and closes the file, so nothing is held between a peer's calls ---- */
+
+static void tmp_path(drive *d, const data_id *id, char *out, size_t cap)
+{
+    char hex[33];
+    data_id_hex(id, hex);
+    snprintf(out, cap, "%s/tmp/%s", d->sys, hex);
+}
+
+int drive_local_write_at(drive *d, const data_id *id, uint64_t off, const void *p, size_t n)
+{
+    local_file *f;
+    int r = open_tmp(d, id, 0, &f);
+    if (r) return r;
+    r = local_write((drive_file *)f, p, n, off);
+    local_close((drive_file *)f);
+    return r;
+}
+
+int drive_local_commit_id(drive *d, const data_id *id)
+{
+    /* a shard with no bytes was never written: it is created here */
+    local_file *f;
+    int r = open_tmp(d, id, 0, &f);
+    return r ? r : local_commit((drive_file *)f);
+}
+
+void drive_local_discard_id(drive *d, const data_id *id)
+{
+    char path[1200];
+    tmp_path(d, id, path, sizeof path);
+    fsio_unlink(path);
+}
+
+ssize_t drive_local_read_at(drive *d, const data_id *id, uint64_t off, void *p, size_t n)
+{
+    char path[1200];
+    data_path(d, id, path, sizeof path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    ssize_t r = fsio_pread_all(fd, p, n, (off_t)off);
+    close(fd);
+    return r;
 }
 
 static const drive_ops local_ops = {

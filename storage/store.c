@@ -27,7 +27,9 @@ typedef struct heal_item { data_id id; uint64_t size; int parity; int deep; } he
 struct store {
     uv_loop_t *loop;
     volume vol;
-    meta *metas[VOL_MAX_DRIVES];
+    meta *metas[VOL_MAX_DRIVES];       /* local drives' metadata; NULL for remote ones */
+    int is_remote[VOL_MAX_DRIVES];
+    store_remote remote;               /* distributed only (remote.ctx != NULL) */
     char dirs[VOL_MAX_DRIVES][1024];
     char deployment[64];
     uv_timer_t *expiry_timer;    /* stale multipart uploads, when enabled */
@@ -93,7 +95,7 @@ static void free_handle(uv_handle_t *h) { free(h); }
 static int online_count(store *s)
 {
     int n = 0;
-    for (int i = 0; i < s->vol.n_drives; i++) n += volume_online(&s->vol, i) && s->metas[i];
+    for (int i = 0; i < s->vol.n_drives; i++) n += volume_online(&s->vol, i) && (s->metas[i] || s->is_remote[i]);
     return n;
 }
 
@@ -114,6 +116,20 @@ static void start_orphan_sweep(store *s);
 
 int store_open_drives(uv_loop_t *loop, const char *const *dirs, int n_dirs, int parity, store **out)
 {
+    return store_open_cluster(loop, dirs, n_dirs, parity, NULL, 1, out);
+}
+
+static void close_drive(store *s, int i)
+{
+    if (!s->vol.drives[i]) return;
+    if (s->is_remote[i]) s->remote.drive_close(s->remote.ctx, s->vol.drives[i]);
+    else drive_local_close(s->vol.drives[i]);
+    s->vol.drives[i] = NULL;
+}
+
+int store_open_cluster(uv_loop_t *loop, const char *const *dirs, int n_dirs, int parity, const store_remote *remote,
+                       int may_create, store **out)
+{
     store *s = calloc(1, sizeof *s);
     if (!s) return -ENOMEM;
     fsio_init_from_env();
@@ -127,11 +143,22 @@ int store_open_drives(uv_loop_t *loop, const char *const *dirs, int n_dirs, int 
         free(s);
         return -EINVAL;
     }
+    if (remote) s->remote = *remote;
     drive_format fmt[VOL_MAX_DRIVES];
     int state[VOL_MAX_DRIVES];          /* 0 formatted, 1 blank, -1 unusable */
     const char *deployment = NULL;
     for (int i = 0; i < n_dirs; i++) {
         snprintf(s->dirs[i], sizeof s->dirs[i], "%s", dirs[i]);
+        if (remote && remote->is_remote(remote->ctx, i)) {
+            s->is_remote[i] = 1;
+            s->vol.drives[i] = remote->drive_open(remote->ctx, i);
+            state[i] = s->vol.drives[i] ? remote->format_read(remote->ctx, i, &fmt[i]) : -2;
+            if (state[i] == -2) {
+                log_warn("drive %s does not answer: offline until its node does", dirs[i]);
+                atomic_store(&s->vol.state[i], DRIVE_OFFLINE);
+                continue;
+            }
+        } else {
         int r = drive_local_open(dirs[i], &s->vol.drives[i]);
         if (r) {
             log_warn("drive %s cannot be opened: %s", dirs[i], strerror(-r));
@@ -141,6 +168,7 @@ int store_open_drives(uv_loop_t *loop, const char *const *dirs, int n_dirs, int 
             continue;
         }
         state[i] = format_read(s->vol.drives[i]->sys, &fmt[i]);
+        }
         if (state[i] < 0) {
             log_error("drive %s has an unreadable format record", dirs[i]);
             goto refuse;
@@ -161,6 +189,11 @@ int store_open_drives(uv_loop_t *loop, const char *const *dirs, int n_dirs, int 
             }
         }
     }
+    if (!deployment && !may_create) {
+        for (int i = 0; i < n_dirs; i++) close_drive(s, i);
+        free(s);
+        return -EAGAIN;
+    }
     if (!deployment) {
         format_new_deployment(s->deployment);
         log_info("formatting %d drive%s: deployment %s, %d set%s of %d, parity %d", n_dirs, n_dirs > 1 ? "s" : "",
@@ -179,13 +212,19 @@ int store_open_drives(uv_loop_t *loop, const char *const *dirs, int n_dirs, int 
                   "alone until the missing drives return", formatted, n_dirs, s->deployment, s->vol.read_quorum);
     for (int i = 0; i < n_dirs; i++) {
         if (state[i] != 1) continue;
+        /* a remote blank drive is its own node's to format, unless this
+         * node is creating the deployment */
+        if (s->is_remote[i] && deployment) {
+            atomic_store(&s->vol.state[i], DRIVE_OFFLINE);
+            continue;
+        }
         if (!may_format) {
             atomic_store(&s->vol.state[i], DRIVE_OFFLINE);
             continue;
         }
         drive_format f = { .drives = n_dirs, .set_size = s->vol.set_size, .parity = s->vol.m, .index = i };
         snprintf(f.deployment, sizeof f.deployment, "%s", s->deployment);
-        int r = format_write(s->vol.drives[i]->sys, &f);
+        int r = s->is_remote[i] ? s->remote.format_write(s->remote.ctx, i, &f) : format_write(s->vol.drives[i]->sys, &f);
         if (r) {
             log_warn("drive %s cannot be formatted: %s", dirs[i], strerror(-r));
             atomic_store(&s->vol.state[i], DRIVE_OFFLINE);
@@ -197,7 +236,7 @@ int store_open_drives(uv_loop_t *loop, const char *const *dirs, int n_dirs, int 
         }
     }
     for (int i = 0; i < n_dirs; i++) {
-        if (!s->vol.drives[i] || atomic_load(&s->vol.state[i]) == DRIVE_OFFLINE) continue;
+        if (!s->vol.drives[i] || s->is_remote[i] || atomic_load(&s->vol.state[i]) == DRIVE_OFFLINE) continue;
         int r = meta_open(loop, s->vol.drives[i]->sys, &s->metas[i]);
         if (r) {
             log_warn("drive %s: metadata cannot be opened: %s", dirs[i], strerror(-r));
@@ -233,7 +272,7 @@ int store_open_drives(uv_loop_t *loop, const char *const *dirs, int n_dirs, int 
     *out = s;
     return 0;
 refuse:
-    for (int i = 0; i < n_dirs; i++) if (s->vol.drives[i]) drive_local_close(s->vol.drives[i]);
+    for (int i = 0; i < n_dirs; i++) close_drive(s, i);
     free(s);
     return -EINVAL;
 }
@@ -266,7 +305,7 @@ static void store_really_close(store *s)
 {
     s->closing = 2;
     for (int i = 0; i < s->vol.n_drives; i++) if (s->metas[i]) meta_close(s->metas[i]);
-    for (int i = 0; i < s->vol.n_drives; i++) if (s->vol.drives[i]) drive_local_close(s->vol.drives[i]);
+    for (int i = 0; i < s->vol.n_drives; i++) close_drive(s, i);
     free(s->scan_token);
     free(s);
 }
@@ -280,11 +319,11 @@ size_t store_drive_info(store *s, drive_info *out, size_t max)
     for (int i = 0; i < s->vol.n_drives && n < max; i++, n++) {
         memset(&out[n], 0, sizeof out[n]);
         out[n].path = s->dirs[i];
-        out[n].online = volume_online(&s->vol, i) && s->metas[i];
+        out[n].online = volume_online(&s->vol, i) && (s->metas[i] || s->is_remote[i]);
         out[n].set_index = i / s->vol.set_size;
         out[n].drive_index = i % s->vol.set_size;
         struct statvfs v;
-        if (statvfs(s->dirs[i], &v) == 0) {
+        if (!s->is_remote[i] && statvfs(s->dirs[i], &v) == 0) {
             out[n].total_bytes = (uint64_t)v.f_blocks * v.f_frsize;
             out[n].free_bytes = (uint64_t)v.f_bavail * v.f_frsize;
             out[n].used_bytes = out[n].total_bytes - (uint64_t)v.f_bfree * v.f_frsize;
@@ -309,6 +348,16 @@ static void on_health_timer(uv_timer_t *t)
 {
     store *s = t->data;
     for (int i = 0; i < s->vol.n_drives; i++) {
+        if (s->is_remote[i]) {
+            /* a peer's drive comes and goes with its node */
+            int up = s->vol.drives[i] && s->remote.drive_online(s->remote.ctx, i);
+            if (!up && volume_online(&s->vol, i)) volume_mark_offline(&s->vol, i, "its node does not answer");
+            else if (up && !volume_online(&s->vol, i)) {
+                log_info("drive %s is back online", s->dirs[i]);
+                atomic_store(&s->vol.state[i], DRIVE_ONLINE);
+            }
+            continue;
+        }
         if (!volume_online(&s->vol, i)) continue;
         char path[1200];
         snprintf(path, sizeof path, "%s/format.json", s->vol.drives[i]->sys);
@@ -391,7 +440,7 @@ static void orphan_work(uv_work_t *req)
     if (!m || meta_collect_data_ids(m, orphan_add, o) != 0) return;
     if (o->n) qsort(o->ids, o->n, sizeof *o->ids, id_cmp);
     for (int i = 0; i < s->vol.n_drives; i++) {
-        if (!volume_online(&s->vol, i)) continue;
+        if (!volume_online(&s->vol, i) || s->is_remote[i]) continue;
         for (int b = 0; b < 256; b++) {
             char dir[1400];
             snprintf(dir, sizeof dir, "%s/data/%02x", s->vol.drives[i]->sys, b);
@@ -441,6 +490,10 @@ static void start_orphan_sweep(store *s)
      * most): a margin keeps this process's newest files safely "newer". */
     clock_gettime(CLOCK_REALTIME, &o->started);
     o->started.tv_nsec -= 20 * 1000000;
+    /* In a cluster, another node may have renamed a shard into place on
+     * this drive just before this start, its record still on the way:
+     * only files older than any write in flight are candidates. */
+    if (s->remote.ctx) o->started.tv_sec -= 3600;
     if (o->started.tv_nsec < 0) { o->started.tv_nsec += 1000000000; o->started.tv_sec--; }
     o->req.data = o;
     if (store_queue(s, &o->req, orphan_work, orphan_after) != 0) free(o);
@@ -490,10 +543,12 @@ typedef struct fanout {
     fanout_cb cb;
     void *arg;
     uv_timer_t defer;                   /* answers "no quorum" asynchronously */
+    void *lock;                         /* distributed: the key's lock, held until freed */
 } fanout;
 
 static void fanout_free(fanout *f)
 {
+    if (f->lock) f->s->remote.unlock(f->s->remote.ctx, f->lock);
     for (int i = 0; i < f->n; i++) free(f->ops[i].garbage);
     free((char *)f->tmpl.bucket);
     free((char *)f->tmpl.key);
@@ -543,7 +598,10 @@ static void fanout_finish(fanout *f)
 static void fanout_op_done(meta_op *op)
 {
     fanout *f = op->arg;
+    store *s = f->s;
+    int remote = s->is_remote[f->drive_of[op - f->ops]];
     if (--f->pending == 0) fanout_finish(f);
+    if (remote) job_done(s);
 }
 
 static void fanout_defer_closed(uv_handle_t *h) { fanout_free(h->data); }
@@ -556,15 +614,11 @@ static void fanout_deferred(uv_timer_t *t)
     uv_close((uv_handle_t *)&f->defer, fanout_defer_closed);
 }
 
-/* Takes ownership of the template's malloc'd strings and records. */
-static void fanout_submit(store *s, fanout *f, fanout_cb cb, void *arg)
+static void fanout_dispatch(store *s, fanout *f)
 {
-    f->s = s;
-    f->cb = cb;
-    f->arg = arg;
     int targets[VOL_MAX_DRIVES], nt = 0;
     for (int i = 0; i < s->vol.n_drives; i++)
-        if (volume_online(&s->vol, i) && s->metas[i]) targets[nt++] = i;
+        if (volume_online(&s->vol, i) && (s->metas[i] || s->is_remote[i])) targets[nt++] = i;
     if (nt < s->vol.write_quorum) {
         uv_timer_init(s->loop, &f->defer);
         f->defer.data = f;
@@ -593,7 +647,53 @@ static void fanout_submit(store *s, fanout *f, fanout_cb cb, void *arg)
         f->drive_of[j] = targets[j];
     }
     /* submit after every copy is built: callbacks run on the loop later */
-    for (int j = 0; j < nt; j++) meta_submit(s->metas[targets[j]], &f->ops[j]);
+    for (int j = 0; j < nt; j++) {
+        if (s->is_remote[targets[j]]) {
+            s->jobs++;   /* the store outlives the call */
+            s->remote.meta_submit(s->remote.ctx, targets[j], &f->ops[j]);
+        } else {
+            meta_submit(s->metas[targets[j]], &f->ops[j]);
+        }
+    }
+}
+
+static void fanout_locked(void *arg, void *token)
+{
+    fanout *f = arg;
+    store *s = f->s;
+    if (!token) {
+        log_warn("no lock on %s%s%s from a majority of nodes in time", f->tmpl.bucket, f->tmpl.key ? "/" : "",
+                 f->tmpl.key ? f->tmpl.key : "");
+        f->cb(f->arg, ST_NO_WRITE_QUORUM, NULL);
+        fanout_free(f);
+    } else {
+        f->lock = token;
+        fanout_dispatch(s, f);
+    }
+    job_done(s);
+}
+
+/* Takes ownership of the template's malloc'd strings and records.  In a
+ * distributed deployment the key (or bucket) is locked across nodes
+ * first, so every drive applies writes of one key in the same order. */
+static void fanout_submit(store *s, fanout *f, fanout_cb cb, void *arg)
+{
+    f->s = s;
+    f->cb = cb;
+    f->arg = arg;
+    if (!s->remote.ctx) {
+        fanout_dispatch(s, f);
+        return;
+    }
+    size_t bl = strlen(f->tmpl.bucket), kl = f->tmpl.key ? strlen(f->tmpl.key) : 0;
+    char *resource = malloc(bl + kl + 2);
+    if (!resource) abort();
+    memcpy(resource, f->tmpl.bucket, bl);
+    resource[bl] = '/';
+    memcpy(resource + bl + 1, f->tmpl.key ? f->tmpl.key : "", kl + 1);
+    s->jobs++;
+    s->remote.lock(s->remote.ctx, resource, fanout_locked, f);
+    free(resource);
 }
 
 static fanout *fanout_new(meta_op_kind kind, const char *bucket, const char *key)
@@ -1662,4 +1762,19 @@ void store_start_upload_expiry(store *s, uint64_t max_age_ms, uint64_t interval_
     s->expiry_timer->data = s;
     s->upload_max_age_ms = max_age_ms;
     uv_timer_start(s->expiry_timer, on_expiry_timer, interval_ms, interval_ms);
+}
+
+/* ---------- for the peers' calls (cluster/) ---------- */
+
+drive *store_local_drive(store *s, int i)
+{
+    if (i < 0 || i >= s->vol.n_drives || s->is_remote[i] || !volume_online(&s->vol, i)) return NULL;
+    return s->vol.drives[i];
+}
+
+int store_meta_apply(store *s, int i, meta_op *op)
+{
+    if (i < 0 || i >= s->vol.n_drives || s->is_remote[i] || !s->metas[i] || !volume_online(&s->vol, i)) return -1;
+    meta_submit(s->metas[i], op);
+    return 0;
 }

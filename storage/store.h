@@ -31,6 +31,8 @@
 #include <uv.h>
 
 #include "../common/arena.h"
+#include "drive.h"
+#include "format.h"
 #include "meta.h"
 #include "record.h"
 #include "store_status.h"
@@ -46,6 +48,40 @@ typedef struct store store;
  * for 4-5, EC:3 for 6-7, EC:4 for 8 and more). */
 int store_open_drives(uv_loop_t *loop, const char *const *dirs, int n_dirs, int parity, store **out);
 int store_open(uv_loop_t *loop, const char *dir, store **out);   /* one drive */
+
+/* A distributed deployment: some drives are on other nodes.  cluster/
+ * supplies how to reach them; the store stays unaware of the network.
+ * Drive numbers are deployment positions.  Calls are made on the event
+ * loop unless said otherwise. */
+typedef struct store_remote {
+    void *ctx;
+    int (*is_remote)(void *ctx, int drive);
+    /* a drive object whose calls go to the drive's node (worker threads) */
+    drive *(*drive_open)(void *ctx, int drive);
+    void (*drive_close)(void *ctx, drive *d);
+    /* as format_read (0 read, 1 blank, -1 unreadable), or -2 unreachable */
+    int (*format_read)(void *ctx, int drive, drive_format *out);
+    int (*format_write)(void *ctx, int drive, const drive_format *f);
+    /* applies op to that drive's metadata; op->done runs on the loop */
+    void (*meta_submit)(void *ctx, int drive, meta_op *op);
+    /* the drive's node answers and says the drive is online */
+    int (*drive_online)(void *ctx, int drive);
+    /* a lock on resource held by a majority of nodes: cb gets a token,
+     * or NULL when it could not be had in time; unlock releases it */
+    void (*lock)(void *ctx, const char *resource, void (*cb)(void *arg, void *token), void *arg);
+    void (*unlock)(void *ctx, void *token);
+} store_remote;
+
+/* dirs: local paths, or (remote drives) a name for logs.  may_create:
+ * this node creates the deployment when every drive is blank (one node
+ * does, the others wait: -EAGAIN). */
+int store_open_cluster(uv_loop_t *loop, const char *const *dirs, int n_dirs, int parity, const store_remote *remote,
+                       int may_create, store **out);
+/* For the peers' calls: a local drive (NULL when not local or offline),
+ * and applying a metadata operation to a local drive's metadata (0, or -1
+ * when that drive is not here and online). */
+drive *store_local_drive(store *s, int drive_index);
+int store_meta_apply(store *s, int drive_index, meta_op *op);
 void store_close(store *s);
 const char *store_dir(const store *s);
 const char *store_deployment(const store *s);

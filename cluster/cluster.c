@@ -1,0 +1,466 @@
+#include <errno.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/log.h"
+#include "../storage/volume.h"
+#include "cluster_internal.h"
+#include "meta_wire.h"
+
+enum {
+    PROBE_JOIN_MS = 1000,      /* while joining */
+    PROBE_MS = 2000,           /* once serving */
+    PROBE_TIMEOUT_MS = 2000,
+    LOCK_WAIT_MS = 10000,      /* a writer waits this long for a key's lock */
+    WAIT_LOG_MS = 5000,
+};
+
+int cluster_drive_is_local(const cluster *c, int i)
+{
+    return i >= 0 && i < c->topo->n && c->topo->node_of[i] == c->topo->self;
+}
+
+static int majority(const cluster *c) { return c->topo->n_nodes / 2 + 1; }
+
+int cluster_new(uv_loop_t *loop, const topology *t, const rpc_key *key, int parity, cluster **out)
+{
+    cluster *c = calloc(1, sizeof *c);
+    if (!c) return -ENOMEM;
+    c->loop = loop;
+    c->topo = t;
+    c->key = *key;
+    c->parity = parity;
+    c->mismatch_node = -1;
+    const topology_node *self = &t->nodes[t->self];
+    snprintf(c->self_name, sizeof c->self_name, strchr(self->host, ':') ? "[%s]:%d" : "%s:%d", self->host,
+             self->port);
+    char sig[8192];
+    topology_signature(t, sig, sizeof sig);
+    unsigned char h[32];
+    unsigned int hl = sizeof h;
+    EVP_Digest(sig, strlen(sig), h, &hl, EVP_sha256(), NULL);
+    for (int i = 0; i < 32; i++) snprintf(c->topo_hash + 2 * i, 3, "%02x", h[i]);
+    for (int n = 0; n < t->n_nodes; n++) {
+        if (n == t->self) continue;
+        c->peers[n] = rpc_peer_new(t->nodes[n].host, t->nodes[n].port, key);
+        if (!c->peers[n]) return -ENOMEM;
+    }
+    lock_table_init(&c->locks);
+    if (service_pool_start(&c->pool, loop) != 0) return -EAGAIN;
+    uv_timer_init(loop, &c->timer);
+    c->timer.data = c;
+    *out = c;
+    return 0;
+}
+
+int cluster_is_ready(const cluster *c) { return c->ready; }
+
+int cluster_nodes_online(const cluster *c)
+{
+    int n = 0;
+    for (int i = 0; i < c->topo->n_nodes; i++) n += i == c->topo->self || atomic_load(&c->peer_ready[i]);
+    return n;
+}
+
+/* ---------- store_remote: how the store reaches other nodes' drives ---------- */
+
+static int hook_is_remote(void *ctx, int i) { return !cluster_drive_is_local(ctx, i); }
+static drive *hook_drive_open(void *ctx, int i) { return remote_drive_open(ctx, i); }
+static void hook_drive_close(void *ctx, drive *d) { (void)ctx; remote_drive_close(d); }
+
+static int hook_format_read(void *ctx, int i, drive_format *out)
+{
+    cluster *c = ctx;
+    *out = c->fmt[i];
+    return c->fmt_state[i];
+}
+
+static void drive_query(int i, char *q, size_t cap) { snprintf(q, cap, "drive=%d", i); }
+
+static int format_write_remote(cluster *c, int i, const drive_format *f)
+{
+    char body[512], q[32];
+    snprintf(body, sizeof body, "{\"deployment\":\"%s\",\"drives\":%d,\"set_size\":%d,\"parity\":%d,\"index\":%d}",
+             f->deployment, f->drives, f->set_size, f->parity, f->index);
+    drive_query(i, q, sizeof q);
+    struct iovec iov = { body, strlen(body) };
+    rpc_reply r;
+    int rc = rpc_call_result(c->peers[c->topo->node_of[i]], "format-write", q, &iov, 1, RPC_TIMEOUT_MS, &r);
+    rpc_reply_free(&r);
+    return rc;
+}
+
+static int hook_format_write(void *ctx, int i, const drive_format *f) { return format_write_remote(ctx, i, f); }
+
+static int hook_drive_online(void *ctx, int i)
+{
+    cluster *c = ctx;
+    int node = c->topo->node_of[i];
+    return c->peers[node] && atomic_load(&c->peer_ready[node]) && rpc_peer_online(c->peers[node]);
+}
+
+/* Metadata operations on a remote drive: encoded on the loop, sent from a
+ * libuv worker, the result decoded into the op before its done runs. */
+typedef struct meta_send {
+    uv_work_t req;
+    cluster *c;
+    int drive;
+    meta_op *op;
+    char *text;
+} meta_send;
+
+static void meta_send_work(uv_work_t *req)
+{
+    meta_send *m = req->data;
+    char q[32];
+    drive_query(m->drive, q, sizeof q);
+    struct iovec iov = { m->text, strlen(m->text) };
+    rpc_reply r;
+    int rc = rpc_call_result(m->c->peers[m->c->topo->node_of[m->drive]], "meta", q, &iov, 1, RPC_TIMEOUT_MS, &r);
+    if (rc != 0 || meta_wire_decode_result((const char *)r.body, r.len, m->op) != 0) m->op->status = ST_IO_ERROR;
+    rpc_reply_free(&r);
+}
+
+static void meta_send_after(uv_work_t *req, int status)
+{
+    (void)status;
+    meta_send *m = req->data;
+    meta_op *op = m->op;
+    free(m->text);
+    free(m);
+    op->done(op);
+}
+
+static void hook_meta_submit(void *ctx, int i, meta_op *op)
+{
+    cluster *c = ctx;
+    meta_send *m = calloc(1, sizeof *m);
+    char *text = m ? meta_wire_encode_op(op) : NULL;
+    /* the record is the receiver's to free, as meta would */
+    free(op->record);
+    op->record = NULL;
+    op->status = ST_IO_ERROR;
+    if (!text) {
+        free(m);
+        op->done(op);
+        return;
+    }
+    m->req.data = m;
+    m->c = c;
+    m->drive = i;
+    m->op = op;
+    m->text = text;
+    if (uv_queue_work(c->loop, &m->req, meta_send_work, meta_send_after) != 0) {
+        free(text);
+        free(m);
+        op->done(op);
+    }
+}
+
+/* Locks: asked of every node from a libuv worker; held when a majority
+ * grants; on a split vote the grants are returned and the request tried
+ * again after a random pause, until LOCK_WAIT_MS. */
+typedef struct lock_token {
+    cluster *c;
+    char *resource;
+    char owner[33];
+    int granted[TOPOLOGY_MAX_NODES];
+} lock_token;
+
+typedef struct lock_req {
+    uv_work_t req;
+    lock_token *t;
+    int ok;
+    int release;                 /* an unlock, not a lock */
+    void (*cb)(void *arg, void *token);
+    void *arg;
+} lock_req;
+
+static int node_lock(lock_token *t, int node, int acquire)
+{
+    cluster *c = t->c;
+    if (node == c->topo->self) {
+        if (!acquire) {
+            lock_table_release(&c->locks, t->resource, t->owner);
+            return 0;
+        }
+        return lock_table_acquire(&c->locks, t->resource, t->owner, LOCK_TTL_MS) ? 0 : -EBUSY;
+    }
+    char q[80];
+    snprintf(q, sizeof q, "owner=%s", t->owner);
+    struct iovec iov = { t->resource, strlen(t->resource) };
+    rpc_reply r;
+    int rc = rpc_call_result(c->peers[node], acquire ? "lock" : "unlock", q, &iov, 1, PROBE_TIMEOUT_MS, &r);
+    rpc_reply_free(&r);
+    return rc;
+}
+
+static void release_all(lock_token *t)
+{
+    for (int n = 0; n < t->c->topo->n_nodes; n++)
+        if (t->granted[n]) {
+            node_lock(t, n, 0);
+            t->granted[n] = 0;
+        }
+}
+
+static void lock_work(uv_work_t *req)
+{
+    lock_req *l = req->data;
+    lock_token *t = l->t;
+    if (l->release) {
+        release_all(t);
+        return;
+    }
+    int64_t deadline = cluster_mono_ms() + LOCK_WAIT_MS;
+    for (int attempt = 0; cluster_mono_ms() < deadline; attempt++) {
+        int granted = 0;
+        for (int n = 0; n < t->c->topo->n_nodes; n++) {
+            t->granted[n] = node_lock(t, n, 1) == 0;
+            granted += t->granted[n];
+        }
+        if (granted >= majority(t->c)) {
+            l->ok = 1;
+            return;
+        }
+        release_all(t);
+        unsigned char r;
+        RAND_bytes(&r, 1);
+        int cap = attempt < 5 ? 2 << attempt : 64;   /* ms */
+        usleep((useconds_t)(1 + r % cap) * 1000);
+    }
+}
+
+static void lock_after(uv_work_t *req, int status)
+{
+    (void)status;
+    lock_req *l = req->data;
+    lock_token *t = l->t;
+    if (l->release || !l->ok) {
+        free(t->resource);
+        free(t);
+        t = NULL;
+    }
+    if (!l->release) l->cb(l->arg, t);
+    free(l);
+}
+
+static void hook_lock(void *ctx, const char *resource, void (*cb)(void *arg, void *token), void *arg)
+{
+    cluster *c = ctx;
+    lock_token *t = calloc(1, sizeof *t);
+    lock_req *l = calloc(1, sizeof *l);
+    if (!t || !l || !(t->resource = strdup(resource))) abort();
+    t->c = c;
+    unsigned char r[16];
+    RAND_bytes(r, sizeof r);
+    for (int i = 0; i < 16; i++) snprintf(t->owner + 2 * i, 3, "%02x", r[i]);
+    l->req.data = l;
+    l->t = t;
+    l->cb = cb;
+    l->arg = arg;
+    if (uv_queue_work(c->loop, &l->req, lock_work, lock_after) != 0) abort();
+}
+
+static void hook_unlock(void *ctx, void *token)
+{
+    cluster *c = ctx;
+    lock_req *l = calloc(1, sizeof *l);
+    if (!l) abort();
+    l->req.data = l;
+    l->t = token;
+    l->release = 1;
+    if (uv_queue_work(c->loop, &l->req, lock_work, lock_after) != 0) abort();
+}
+
+/* ---------- joining: probes, formats, opening the store ---------- */
+
+/* Says hello to every peer; while joining, also reads every drive's format. */
+static void probe_work(uv_work_t *req)
+{
+    cluster *c = req->data;
+    const topology *t = c->topo;
+    char q[128];
+    snprintf(q, sizeof q, "sig=%s&from=%d", c->topo_hash, t->self + 1);
+    int answering = 1;
+    for (int n = 0; n < t->n_nodes; n++) {
+        if (n == t->self) continue;
+        if (!c->ready) rpc_peer_poke(c->peers[n]);   /* joining: do not wait out backoffs */
+        rpc_reply r;
+        int rc = rpc_call(c->peers[n], "hello", q, NULL, 0, PROBE_TIMEOUT_MS, &r);
+        int ready = 0;
+        if (rc == 0 && r.status == 409) c->mismatch_node = n;
+        if (rc == 0 && r.status == 200) {
+            answering++;
+            json_error_t e;
+            json_t *j = json_loadb((const char *)r.body, r.len, 0, &e);
+            ready = json_is_true(json_object_get(j, "ready")) || json_integer_value(json_object_get(j, "ready")) == 1;
+            json_decref(j);
+        }
+        rpc_reply_free(&r);
+        atomic_store(&c->peer_ready[n], ready);
+    }
+    c->answering = answering;
+    if (c->ready || c->mismatch_node >= 0) return;
+    /* formats, once the answering nodes could make a quorum */
+    int n_sets, set_size, k, m;
+    if (volume_layout(t->n, c->parity, &n_sets, &set_size, &k, &m) != 0) return;
+    int wq = k == m ? k + 1 : k;
+    int per_node = t->n / t->n_nodes;
+    c->formats_read = 0;
+    if (answering * per_node < wq) return;
+    c->any_formatted = 0;
+    for (int i = 0; i < t->n; i++) {
+        if (cluster_drive_is_local(c, i)) {
+            char dir[1200];
+            snprintf(dir, sizeof dir, "%s/.cairn.sys", t->drives[i]);
+            c->fmt_state[i] = format_read(dir, &c->fmt[i]);
+        } else {
+            char dq[32];
+            drive_query(i, dq, sizeof dq);
+            rpc_reply r;
+            int rc = rpc_call_result(c->peers[t->node_of[i]], "format-read", dq, NULL, 0, PROBE_TIMEOUT_MS, &r);
+            memset(&c->fmt[i], 0, sizeof c->fmt[i]);
+            if (rc == 0) {
+                json_error_t e;
+                json_t *j = json_loadb((const char *)r.body, r.len, 0, &e);
+                const char *dep = json_string_value(json_object_get(j, "deployment"));
+                c->fmt_state[i] = dep ? 0 : -1;
+                if (dep) {
+                    snprintf(c->fmt[i].deployment, sizeof c->fmt[i].deployment, "%s", dep);
+                    c->fmt[i].drives = (int)json_integer_value(json_object_get(j, "drives"));
+                    c->fmt[i].set_size = (int)json_integer_value(json_object_get(j, "set_size"));
+                    c->fmt[i].parity = (int)json_integer_value(json_object_get(j, "parity"));
+                    c->fmt[i].index = (int)json_integer_value(json_object_get(j, "index"));
+                }
+                json_decref(j);
+            } else {
+                c->fmt_state[i] = rc == -ENOENT ? 1 : rc == -EIO ? -1 : -2;
+            }
+            rpc_reply_free(&r);
+        }
+        c->any_formatted |= c->fmt_state[i] == 0;
+    }
+    c->formats_read = 1;
+}
+
+static void schedule_probe(cluster *c);
+
+static void wait_log(cluster *c, const char *fmt, const char *detail)
+{
+    int64_t now = cluster_mono_ms();
+    if (now - c->last_wait_log_ms < WAIT_LOG_MS) return;
+    c->last_wait_log_ms = now;
+    log_info(fmt, c->answering, c->topo->n_nodes, detail);
+}
+
+static void try_open(cluster *c)
+{
+    const topology *t = c->topo;
+    if (!c->formats_read) {
+        wait_log(c, "waiting for the other nodes: %d of %d answer%s", "");
+        return;
+    }
+    int all = c->answering == t->n_nodes;
+    /* the first node of the command line creates a new deployment, with
+     * every node present; the others wait for its format records */
+    int may_create = t->self == 0 && all;
+    if (!c->any_formatted && !may_create) {
+        char who[400];
+        snprintf(who, sizeof who, "; node 1 (%s:%d) formats the new deployment once all answer", t->nodes[0].host,
+                 t->nodes[0].port);
+        wait_log(c, "waiting: %d of %d nodes answer%s", who);
+        return;
+    }
+    store_remote r = {
+        .ctx = c, .is_remote = hook_is_remote, .drive_open = hook_drive_open, .drive_close = hook_drive_close,
+        .format_read = hook_format_read, .format_write = hook_format_write, .meta_submit = hook_meta_submit,
+        .drive_online = hook_drive_online, .lock = hook_lock, .unlock = hook_unlock,
+    };
+    char names[TOPOLOGY_MAX_DRIVES][1100];
+    const char *dirs[TOPOLOGY_MAX_DRIVES];
+    for (int i = 0; i < t->n; i++) {
+        const topology_node *n = &t->nodes[t->node_of[i]];
+        if (cluster_drive_is_local(c, i)) snprintf(names[i], sizeof names[i], "%s", t->drives[i]);
+        else snprintf(names[i], sizeof names[i], "http://%s:%d%s", n->host, n->port, t->drives[i]);
+        dirs[i] = names[i];
+    }
+    store *s = NULL;
+    int rc = store_open_cluster(c->loop, dirs, t->n, c->parity, &r, may_create, &s);
+    if (rc == -EAGAIN) {
+        wait_log(c, "waiting: %d of %d nodes answer%s", "; the deployment is not formatted yet");
+        return;
+    }
+    if (rc != 0) {
+        log_error("cannot open the deployment's drives (%s): stopping", strerror(-rc));
+        fflush(NULL);
+        exit(1);
+    }
+    c->store = s;
+    c->ready = 1;
+    log_info("joined the deployment %s: %d of %d nodes answer", store_deployment(s), c->answering, t->n_nodes);
+    c->on_ready(c->ready_arg, s);
+}
+
+static void probe_after(uv_work_t *req, int status)
+{
+    (void)status;
+    cluster *c = req->data;
+    c->probing = 0;
+    if (c->stopped) return;
+    if (c->mismatch_node >= 0) {
+        const topology_node *n = &c->topo->nodes[c->mismatch_node];
+        log_error("node %s:%d has another topology (its command line lists other nodes or drives): "
+                  "every node needs the same endpoints, in the same order; stopping",
+                  n->host, n->port);
+        fflush(NULL);
+        exit(1);
+    }
+    if (!c->ready) try_open(c);
+    schedule_probe(c);
+}
+
+static void on_timer(uv_timer_t *t)
+{
+    cluster *c = t->data;
+    if (c->probing || c->stopped) return;
+    c->probing = 1;
+    c->probe.data = c;
+    if (uv_queue_work(c->loop, &c->probe, probe_work, probe_after) != 0) c->probing = 0;
+}
+
+static void schedule_probe(cluster *c)
+{
+    if (!c->stopped) uv_timer_start(&c->timer, on_timer, c->ready ? PROBE_MS : PROBE_JOIN_MS, 0);
+}
+
+void cluster_start(cluster *c, void (*ready)(void *arg, store *s), void *arg)
+{
+    c->on_ready = ready;
+    c->ready_arg = arg;
+    log_info("node %d of %d (%s): %d drives here, %d in all", c->topo->self + 1, c->topo->n_nodes, c->self_name,
+             c->topo->n / c->topo->n_nodes, c->topo->n);
+    uv_timer_start(&c->timer, on_timer, 0, 0);
+}
+
+void cluster_stop(cluster *c)
+{
+    if (c->stopped) return;
+    c->stopped = 1;
+    uv_timer_stop(&c->timer);
+    uv_close((uv_handle_t *)&c->timer, NULL);
+    service_pool_stop(&c->pool);
+}
+
+void cluster_free(cluster *c)
+{
+    if (!c) return;
+    for (int n = 0; n < c->topo->n_nodes; n++) rpc_peer_free(c->peers[n]);
+    lock_table_free(&c->locks);
+    free(c);
+}

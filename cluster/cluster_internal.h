@@ -1,0 +1,89 @@
+/*
+ * cluster_internal — what cluster.c, remote_drive.c, rpc_service.c and
+ * locks.c share.  Not for use outside cluster/.
+ */
+#ifndef CAIRN_CLUSTER_INTERNAL_H
+#define CAIRN_CLUSTER_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "cluster.h"
+#include "../storage/drive.h"
+#include "../storage/format.h"
+
+enum { LOCK_TTL_MS = 30000, SERVICE_WORKERS = 4 };
+
+/* ---- locks.c: this node's share of the cluster's locks ---- */
+typedef struct lock_entry {
+    char *resource;
+    char owner[33];
+    int64_t expires_ms;
+} lock_entry;
+typedef struct lock_table {
+    pthread_mutex_t mu;
+    lock_entry *e;
+    size_t n, cap;
+} lock_table;
+void lock_table_init(lock_table *t);
+void lock_table_free(lock_table *t);
+/* 1 granted (free, expired, or already this owner's), 0 held by another */
+int lock_table_acquire(lock_table *t, const char *resource, const char *owner, int64_t ttl_ms);
+void lock_table_release(lock_table *t, const char *resource, const char *owner);
+int64_t cluster_mono_ms(void);
+
+/* ---- rpc_service.c: worker threads for peers' blocking calls ---- */
+typedef struct service_job service_job;
+struct service_job {
+    void (*work)(service_job *j);       /* on a service worker */
+    void (*after)(service_job *j);      /* back on the loop */
+    service_job *next;
+};
+typedef struct service_pool {
+    pthread_t threads[SERVICE_WORKERS];
+    int n_threads;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    service_job *queue, *queue_tail, *done;
+    int stopping;
+    uv_async_t async;
+} service_pool;
+int service_pool_start(service_pool *p, uv_loop_t *loop);
+void service_pool_submit(service_pool *p, service_job *j);
+void service_pool_stop(service_pool *p);
+
+struct cluster {
+    uv_loop_t *loop;
+    const topology *topo;
+    rpc_key key;
+    int parity;
+    rpc_peer *peers[TOPOLOGY_MAX_NODES];   /* NULL for this node */
+    _Atomic int peer_ready[TOPOLOGY_MAX_NODES];
+    char self_name[300];
+    char topo_hash[65];                    /* sha256 hex of topology_signature */
+    store *store;                          /* once open */
+    int ready;
+    lock_table locks;
+    service_pool pool;
+    /* formats read by the join, for store_open_cluster's remote drives */
+    drive_format fmt[TOPOLOGY_MAX_DRIVES];
+    int fmt_state[TOPOLOGY_MAX_DRIVES];
+    /* joining and probing */
+    uv_timer_t timer;
+    uv_work_t probe;
+    int probing, stopped;
+    int mismatch_node;                     /* >= 0: a peer has another topology */
+    int answering;                         /* nodes that answered the last probe */
+    int formats_read, any_formatted;
+    int64_t last_wait_log_ms;
+    void (*on_ready)(void *arg, store *s);
+    void *ready_arg;
+};
+
+/* remote_drive.c */
+drive *remote_drive_open(cluster *c, int drive_index);
+void remote_drive_close(drive *d);
+
+int cluster_drive_is_local(const cluster *c, int drive_index);
+
+#endif

@@ -1,0 +1,434 @@
+/*
+ * rpc_service — the calls peers make to this node: checked (signature,
+ * date, destination), then answered from its own drives, metadata and
+ * lock table.  Drive calls block on file I/O and run on the service's own
+ * worker threads; metadata calls go to meta's writer thread like local
+ * writes; hello, formats and locks are answered on the loop.
+ *
+ * Calls:
+ *   hello?sig=H               H = this deployment's topology hash; 409 if not ours
+ *   format-read?drive=I       0 + JSON, -ENOENT blank, -EIO unreadable
+ *   format-write?drive=I      body: the format JSON
+ *   dwrite?drive=I&id=X&off=O body: bytes at O of X's tmp file
+ *   dcommit / ddiscard / dsize / dremove ?drive=I&id=X
+ *   dread?drive=I&id=X&off=O&n=N
+ *   meta?drive=I              body: meta_wire op; answer: meta_wire result
+ *   lock?owner=X&ttl=MS / unlock?owner=X   body: the resource
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../common/log.h"
+#include "../storage/fsio.h"
+#include "cluster_internal.h"
+#include "meta_wire.h"
+
+/* ---------- the worker pool ---------- */
+
+static void *service_worker(void *arg)
+{
+    service_pool *p = arg;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->queue && !p->stopping) pthread_cond_wait(&p->cv, &p->mu);
+        if (!p->queue) break;
+        service_job *j = p->queue;
+        p->queue = j->next;
+        if (!p->queue) p->queue_tail = NULL;
+        pthread_mutex_unlock(&p->mu);
+        j->work(j);
+        pthread_mutex_lock(&p->mu);
+        j->next = p->done;
+        p->done = j;
+        uv_async_send(&p->async);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+static void service_after(uv_async_t *a)
+{
+    service_pool *p = a->data;
+    pthread_mutex_lock(&p->mu);
+    service_job *j = p->done;
+    p->done = NULL;
+    pthread_mutex_unlock(&p->mu);
+    while (j) {
+        service_job *next = j->next;
+        j->after(j);
+        j = next;
+    }
+}
+
+int service_pool_start(service_pool *p, uv_loop_t *loop)
+{
+    memset(p, 0, sizeof *p);
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    uv_async_init(loop, &p->async, service_after);
+    p->async.data = p;
+    for (int i = 0; i < SERVICE_WORKERS; i++) {
+        if (pthread_create(&p->threads[i], NULL, service_worker, p) != 0) break;
+        p->n_threads++;
+    }
+    return p->n_threads ? 0 : -1;
+}
+
+void service_pool_submit(service_pool *p, service_job *j)
+{
+    j->next = NULL;
+    pthread_mutex_lock(&p->mu);
+    if (p->queue_tail) p->queue_tail->next = j;
+    else p->queue = j;
+    p->queue_tail = j;
+    pthread_cond_signal(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+void service_pool_stop(service_pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->stopping = 1;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    for (int i = 0; i < p->n_threads; i++) pthread_join(p->threads[i], NULL);
+    p->n_threads = 0;
+    service_after(&p->async);   /* answers of the last jobs */
+    uv_close((uv_handle_t *)&p->async, NULL);
+}
+
+/* ---------- small helpers ---------- */
+
+/* The value of name in a query of plain name=value pairs (ours carry only
+ * numbers and hex), copied into out; 0 when absent or too long. */
+static int query_get(const char *q, const char *name, char *out, size_t cap)
+{
+    size_t nl = strlen(name);
+    while (q && *q) {
+        const char *amp = strchr(q, '&');
+        size_t plen = amp ? (size_t)(amp - q) : strlen(q);
+        if (plen > nl && strncmp(q, name, nl) == 0 && q[nl] == '=') {
+            size_t vl = plen - nl - 1;
+            if (vl >= cap) return 0;
+            memcpy(out, q + nl + 1, vl);
+            out[vl] = '\0';
+            return 1;
+        }
+        q = amp ? amp + 1 : q + plen;
+    }
+    return 0;
+}
+
+static int query_u64(const char *q, const char *name, uint64_t *out)
+{
+    char v[32];
+    if (!query_get(q, name, v, sizeof v) || !*v) return 0;
+    char *end;
+    unsigned long long x = strtoull(v, &end, 10);
+    if (*end) return 0;
+    *out = x;
+    return 1;
+}
+
+static int query_id(const char *q, data_id *id)
+{
+    char v[40];
+    if (!query_get(q, "id", v, sizeof v) || strlen(v) != 32) return 0;
+    for (int i = 0; i < 16; i++) {
+        int hi = 0, lo = 0;
+        char a = v[2 * i], b = v[2 * i + 1];
+        hi = a >= '0' && a <= '9' ? a - '0' : a >= 'a' && a <= 'f' ? a - 'a' + 10 : -1;
+        lo = b >= '0' && b <= '9' ? b - '0' : b >= 'a' && b <= 'f' ? b - 'a' + 10 : -1;
+        if (hi < 0 || lo < 0) return 0;
+        id->b[i] = (unsigned char)(hi << 4 | lo);
+    }
+    return 1;
+}
+
+/* A drive index of this node from the query, or -1. */
+static int query_local_drive(cluster *c, const char *q)
+{
+    uint64_t i;
+    if (!query_u64(q, "drive", &i) || i >= (uint64_t)c->topo->n) return -1;
+    return cluster_drive_is_local(c, (int)i) ? (int)i : -1;
+}
+
+static void answer_text(cluster_answer_fn answer, void *arg, int status, int result, const char *text)
+{
+    size_t n = text ? strlen(text) : 0;
+    unsigned char *b = n ? malloc(n) : NULL;
+    if (n && !b) { answer(arg, 500, -ENOMEM, NULL, 0); return; }
+    if (n) memcpy(b, text, n);
+    answer(arg, status, result, b, n);
+}
+
+static void sys_dir(cluster *c, int i, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/.cairn.sys", c->topo->drives[i]);
+}
+
+/* ---------- drive calls, on the service workers ---------- */
+
+typedef enum { D_WRITE, D_COMMIT, D_DISCARD, D_READ, D_SIZE, D_REMOVE } drive_call;
+
+typedef struct drive_job {
+    service_job job;
+    drive_call call;
+    drive *d;
+    data_id id;
+    uint64_t off, n;
+    unsigned char *body;          /* D_WRITE: the bytes (ours); D_READ: the answer */
+    size_t len;
+    int result;
+    cluster_answer_fn answer;
+    void *arg;
+} drive_job;
+
+static void drive_work(service_job *sj)
+{
+    drive_job *j = (drive_job *)sj;
+    switch (j->call) {
+    case D_WRITE: j->result = drive_local_write_at(j->d, &j->id, j->off, j->body, j->len); break;
+    case D_COMMIT: j->result = drive_local_commit_id(j->d, &j->id); break;
+    case D_DISCARD: drive_local_discard_id(j->d, &j->id); j->result = 0; break;
+    case D_REMOVE: j->result = j->d->ops->remove(j->d, &j->id); break;
+    case D_SIZE: {
+        uint64_t size = 0;
+        j->result = j->d->ops->size_of(j->d, &j->id, &size);
+        j->off = size;
+        break;
+    }
+    case D_READ: {
+        free(j->body);
+        j->body = malloc(j->n ? j->n : 1);
+        if (!j->body) { j->result = -ENOMEM; break; }
+        ssize_t r = drive_local_read_at(j->d, &j->id, j->off, j->body, j->n);
+        j->result = r < 0 ? (int)r : 0;
+        j->len = r < 0 ? 0 : (size_t)r;
+        break;
+    }
+    }
+}
+
+static void drive_after(service_job *sj)
+{
+    drive_job *j = (drive_job *)sj;
+    if (j->call == D_READ && j->result == 0) {
+        j->answer(j->arg, 200, 0, j->body, j->len);
+        j->body = NULL;
+    } else if (j->call == D_SIZE && j->result == 0) {
+        char t[32];
+        snprintf(t, sizeof t, "%" PRIu64, j->off);
+        answer_text(j->answer, j->arg, 200, 0, t);
+    } else {
+        j->answer(j->arg, 200, j->result, NULL, 0);
+    }
+    free(j->body);
+    free(j);
+}
+
+static void drive_call_start(cluster *c, drive_call call, const char *q, unsigned char *body, size_t len,
+                             cluster_answer_fn answer, void *arg)
+{
+    int i = query_local_drive(c, q);
+    drive *d = i >= 0 && c->store ? store_local_drive(c->store, i) : NULL;
+    data_id id;
+    uint64_t off = 0, n = 0;
+    if (i < 0 || !query_id(q, &id) || (call == D_READ && (!query_u64(q, "n", &n) || n > RPC_MAX_BODY)) ||
+        ((call == D_WRITE || call == D_READ) && !query_u64(q, "off", &off))) {
+        free(body);
+        answer(arg, 400, -EINVAL, NULL, 0);
+        return;
+    }
+    if (!d) {   /* this drive is offline here */
+        free(body);
+        answer(arg, 200, -EIO, NULL, 0);
+        return;
+    }
+    drive_job *j = calloc(1, sizeof *j);
+    if (!j) { free(body); answer(arg, 500, -ENOMEM, NULL, 0); return; }
+    j->job.work = drive_work;
+    j->job.after = drive_after;
+    j->call = call;
+    j->d = d;
+    j->id = id;
+    j->off = off;
+    j->n = n;
+    j->body = call == D_WRITE ? body : NULL;
+    j->len = call == D_WRITE ? len : 0;
+    if (call != D_WRITE) free(body);
+    j->answer = answer;
+    j->arg = arg;
+    service_pool_submit(&c->pool, &j->job);
+}
+
+/* ---------- metadata calls ---------- */
+
+typedef struct meta_call {
+    meta_op op;
+    cluster_answer_fn answer;
+    void *arg;
+} meta_call;
+
+static void meta_call_done(meta_op *op)
+{
+    meta_call *m = op->arg;
+    char *text = meta_wire_encode_result(op);
+    free(op->done_record);
+    meta_wire_op_free(op);
+    if (text) answer_text(m->answer, m->arg, 200, 0, text);
+    else m->answer(m->arg, 500, -ENOMEM, NULL, 0);
+    free(text);
+    free(m);
+}
+
+static void meta_call_start(cluster *c, const char *q, unsigned char *body, size_t len, cluster_answer_fn answer,
+                            void *arg)
+{
+    int i = query_local_drive(c, q);
+    meta_call *m = calloc(1, sizeof *m);
+    if (!m || i < 0 || meta_wire_decode_op((const char *)body, len, &m->op) != 0) {
+        free(m);
+        free(body);
+        answer(arg, 400, -EINVAL, NULL, 0);
+        return;
+    }
+    free(body);
+    m->answer = answer;
+    m->arg = arg;
+    m->op.done = meta_call_done;
+    m->op.arg = m;
+    if (!c->store || store_meta_apply(c->store, i, &m->op) != 0) {
+        free(m->op.record);
+        free(m->op.done_record);
+        meta_wire_op_free(&m->op);
+        free(m);
+        answer(arg, 200, -EIO, NULL, 0);
+    }
+}
+
+/* ---------- formats, hello, locks ---------- */
+
+static void format_read_call(cluster *c, const char *q, cluster_answer_fn answer, void *arg)
+{
+    int i = query_local_drive(c, q);
+    if (i < 0) { answer(arg, 400, -EINVAL, NULL, 0); return; }
+    char dir[1200];
+    sys_dir(c, i, dir, sizeof dir);
+    drive_format f;
+    int r = format_read(dir, &f);
+    if (r != 0) { answer(arg, 200, r == 1 ? -ENOENT : -EIO, NULL, 0); return; }
+    json_t *j = json_pack("{s:s, s:i, s:i, s:i, s:i}", "deployment", f.deployment, "drives", f.drives, "set_size",
+                          f.set_size, "parity", f.parity, "index", f.index);
+    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    answer_text(answer, arg, 200, text ? 0 : -ENOMEM, text);
+    free(text);
+}
+
+static void format_write_call(cluster *c, const char *q, unsigned char *body, size_t len, cluster_answer_fn answer,
+                              void *arg)
+{
+    int i = query_local_drive(c, q);
+    json_error_t e;
+    json_t *j = i >= 0 ? json_loadb((const char *)body, len, 0, &e) : NULL;
+    free(body);
+    const char *dep = json_string_value(json_object_get(j, "deployment"));
+    drive_format f = { 0 };
+    if (!dep || strlen(dep) >= sizeof f.deployment) {
+        json_decref(j);
+        answer(arg, 400, -EINVAL, NULL, 0);
+        return;
+    }
+    snprintf(f.deployment, sizeof f.deployment, "%s", dep);
+    f.drives = (int)json_integer_value(json_object_get(j, "drives"));
+    f.set_size = (int)json_integer_value(json_object_get(j, "set_size"));
+    f.parity = (int)json_integer_value(json_object_get(j, "parity"));
+    f.index = (int)json_integer_value(json_object_get(j, "index"));
+    json_decref(j);
+    char dir[1200];
+    sys_dir(c, i, dir, sizeof dir);
+    drive_format existing;
+    int r = format_read(dir, &existing);
+    /* never overwrite another deployment's record */
+    if (r == 0) r = strcmp(existing.deployment, f.deployment) == 0 ? 0 : -EEXIST;
+    else if (r == 1) r = fsio_mkdirs(dir, 0700) ? -EIO : format_write(dir, &f);
+    else r = -EIO;
+    answer(arg, 200, r, NULL, 0);
+}
+
+static void hello_call(cluster *c, const char *q, cluster_answer_fn answer, void *arg)
+{
+    char h[80], from[16] = "?";
+    query_get(q, "from", from, sizeof from);
+    if (!query_get(q, "sig", h, sizeof h) || strcmp(h, c->topo_hash) != 0) {
+        log_error("refused a call from node %s: its command line gives another topology than this node's", from);
+        answer_text(answer, arg, 409, -EINVAL, "topology differs");
+        return;
+    }
+    char text[256];
+    snprintf(text, sizeof text, "{\"ready\":%d,\"deployment\":\"%s\"}", c->ready,
+             c->store ? store_deployment(c->store) : "");
+    answer_text(answer, arg, 200, 0, text);
+}
+
+static void lock_call(cluster *c, int acquire, const char *q, unsigned char *body, size_t len,
+                      cluster_answer_fn answer, void *arg)
+{
+    char owner[40];
+    uint64_t ttl = LOCK_TTL_MS;
+    if (!query_get(q, "owner", owner, sizeof owner) || strlen(owner) != 32 || !len || len > 4096 ||
+        memchr(body, 0, len) || (acquire && query_u64(q, "ttl", &ttl) && (ttl == 0 || ttl > 120000))) {
+        free(body);
+        answer(arg, 400, -EINVAL, NULL, 0);
+        return;
+    }
+    char *res = malloc(len + 1);
+    if (!res) { free(body); answer(arg, 500, -ENOMEM, NULL, 0); return; }
+    memcpy(res, body, len);
+    res[len] = '\0';
+    free(body);
+    int r = 0;
+    if (acquire) r = lock_table_acquire(&c->locks, res, owner, (int64_t)ttl) ? 0 : -EBUSY;
+    else lock_table_release(&c->locks, res, owner);
+    free(res);
+    answer(arg, 200, r, NULL, 0);
+}
+
+void cluster_handle(cluster *c, const char *op, const char *query, const char *date, const char *signature,
+                    unsigned char *body, size_t len, cluster_answer_fn answer, void *arg)
+{
+    if (rpc_verify(&c->key, c->self_name, op, query, date, signature, body ? body : (unsigned char *)"", len,
+                   (int64_t)time(NULL)) != 0) {
+        free(body);
+        answer_text(answer, arg, 403, -EACCES, "signature refused");
+        return;
+    }
+    if (strcmp(op, "hello") == 0) { free(body); hello_call(c, query, answer, arg); return; }
+    if (strcmp(op, "format-read") == 0) { free(body); format_read_call(c, query, answer, arg); return; }
+    if (strcmp(op, "format-write") == 0) { format_write_call(c, query, body, len, answer, arg); return; }
+    if (strcmp(op, "lock") == 0) { lock_call(c, 1, query, body, len, answer, arg); return; }
+    if (strcmp(op, "unlock") == 0) { lock_call(c, 0, query, body, len, answer, arg); return; }
+    if (!c->store) {
+        free(body);
+        answer_text(answer, arg, 503, -EAGAIN, "not ready");
+        return;
+    }
+    static const struct { const char *name; drive_call call; } drive_calls[] = {
+        { "dwrite", D_WRITE }, { "dcommit", D_COMMIT }, { "ddiscard", D_DISCARD },
+        { "dread", D_READ }, { "dsize", D_SIZE }, { "dremove", D_REMOVE },
+    };
+    for (size_t k = 0; k < sizeof drive_calls / sizeof drive_calls[0]; k++)
+        if (strcmp(op, drive_calls[k].name) == 0) {
+            drive_call_start(c, drive_calls[k].call, query, body, len, answer, arg);
+            return;
+        }
+    if (strcmp(op, "meta") == 0) { meta_call_start(c, query, body, len, answer, arg); return; }
+    free(body);
+    answer_text(answer, arg, 404, -ENOSYS, "no such call");
+}
