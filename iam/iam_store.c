@@ -137,8 +137,14 @@ static const char *load(iam *m, const char *doc, size_t len)
         s->access_key = strdup(k);
         s->secret = unseal_string(m, json_object_get(v, "secret"));
         if (!s->secret) { why = "stored secrets cannot be decrypted (was the root secret changed without CAIRN_KMS_SECRET_KEY?)"; goto out; }
-        if (json_unpack(v, "{s:s,s?s,s?I,s?s,s?s,s?s}", "parent", &parent, "policy", &pol, "expires", &exp, "status",
-                        &status, "name", &name, "description", &desc) != 0) { why = "a stored service account is malformed"; goto out; }
+        /* optional fields are written as null when unset */
+        parent = json_string_value(json_object_get(v, "parent"));
+        pol = json_string_value(json_object_get(v, "policy"));
+        exp = json_integer_value(json_object_get(v, "expires"));
+        if (json_is_string(json_object_get(v, "status"))) status = json_string_value(json_object_get(v, "status"));
+        name = json_string_value(json_object_get(v, "name"));
+        desc = json_string_value(json_object_get(v, "description"));
+        if (!parent) { why = "a stored service account is malformed"; goto out; }
         s->parent = strdup(parent);
         s->expires = exp;
         s->enabled = strcmp(status, "enabled") == 0;
