@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include "../common/log.h"
+#include "../storage/fsio.h"
 #include "../storage/volume.h"
 #include "cluster_internal.h"
 #include "meta_wire.h"
@@ -97,11 +99,23 @@ static int format_write_remote(cluster *c, int i, const drive_format *f)
 
 static int hook_format_write(void *ctx, int i, const drive_format *f) { return format_write_remote(ctx, i, f); }
 
+/* A peer's drives count once it has said it joined (its metadata was
+ * current then) and until a write leaves them out. */
 static int hook_drive_online(void *ctx, int i)
 {
     cluster *c = ctx;
     int node = c->topo->node_of[i];
-    return c->peers[node] && atomic_load(&c->peer_ready[node]) && rpc_peer_online(c->peers[node]);
+    return c->peers[node] && atomic_load(&c->peer_joined[node]) && !atomic_load(&c->peer_stale[node]) &&
+           rpc_peer_online(c->peers[node]);
+}
+
+static void hook_missed(void *ctx, int i)
+{
+    cluster *c = ctx;
+    int node = c->topo->node_of[i];
+    if (!atomic_exchange(&c->peer_stale[node], 1))
+        log_warn("node %d (%s) missed a metadata write: its drives are left out until it rejoins", node + 1,
+                 rpc_peer_name(c->peers[node]));
 }
 
 /* Metadata operations on a remote drive: encoded on the loop, sent from a
@@ -174,6 +188,8 @@ typedef struct lock_token {
 
 typedef struct lock_req {
     uv_work_t req;
+    cluster *c;
+    char *resource;
     lock_token *t;
     int ok;
     int release;                 /* an unlock, not a lock */
@@ -209,59 +225,77 @@ static void release_all(lock_token *t)
         }
 }
 
+/* Blocks until a majority grants resource, or wait_ms passes: a token
+ * (free with token_free after release_all), or NULL. */
+static lock_token *lock_acquire(cluster *c, const char *resource, int64_t wait_ms)
+{
+    lock_token *t = calloc(1, sizeof *t);
+    if (!t || !(t->resource = strdup(resource))) {
+        free(t);
+        return NULL;
+    }
+    t->c = c;
+    unsigned char r[16];
+    RAND_bytes(r, sizeof r);
+    for (int i = 0; i < 16; i++) snprintf(t->owner + 2 * i, 3, "%02x", r[i]);
+    int64_t deadline = cluster_mono_ms() + wait_ms;
+    for (int attempt = 0; cluster_mono_ms() < deadline; attempt++) {
+        int granted = 0, answered = 0;
+        for (int n = 0; n < c->topo->n_nodes; n++) {
+            int r = node_lock(t, n, 1);
+            t->granted[n] = r == 0;
+            granted += t->granted[n];
+            answered += r == 0 || r == -EBUSY;
+        }
+        if (granted >= majority(c)) return t;
+        release_all(t);
+        /* on the minority side of a partition (or with most nodes down)
+         * waiting cannot help: say so at once */
+        if (answered < majority(c)) break;
+        unsigned char b;
+        RAND_bytes(&b, 1);
+        int cap = attempt < 5 ? 2 << attempt : 64;   /* ms */
+        usleep((useconds_t)(1 + b % cap) * 1000);
+    }
+    free(t->resource);
+    free(t);
+    return NULL;
+}
+
+static void token_free(lock_token *t)
+{
+    free(t->resource);
+    free(t);
+}
+
 static void lock_work(uv_work_t *req)
 {
     lock_req *l = req->data;
-    lock_token *t = l->t;
     if (l->release) {
-        release_all(t);
+        release_all(l->t);
         return;
     }
-    int64_t deadline = cluster_mono_ms() + LOCK_WAIT_MS;
-    for (int attempt = 0; cluster_mono_ms() < deadline; attempt++) {
-        int granted = 0;
-        for (int n = 0; n < t->c->topo->n_nodes; n++) {
-            t->granted[n] = node_lock(t, n, 1) == 0;
-            granted += t->granted[n];
-        }
-        if (granted >= majority(t->c)) {
-            l->ok = 1;
-            return;
-        }
-        release_all(t);
-        unsigned char r;
-        RAND_bytes(&r, 1);
-        int cap = attempt < 5 ? 2 << attempt : 64;   /* ms */
-        usleep((useconds_t)(1 + r % cap) * 1000);
-    }
+    l->t = lock_acquire(l->c, l->resource, LOCK_WAIT_MS);
+    l->ok = l->t != NULL;
 }
 
 static void lock_after(uv_work_t *req, int status)
 {
     (void)status;
     lock_req *l = req->data;
-    lock_token *t = l->t;
-    if (l->release || !l->ok) {
-        free(t->resource);
-        free(t);
-        t = NULL;
-    }
-    if (!l->release) l->cb(l->arg, t);
+    if (l->release) token_free(l->t);
+    else l->cb(l->arg, l->t);
+    free(l->resource);
     free(l);
 }
 
 static void hook_lock(void *ctx, const char *resource, void (*cb)(void *arg, void *token), void *arg)
 {
     cluster *c = ctx;
-    lock_token *t = calloc(1, sizeof *t);
     lock_req *l = calloc(1, sizeof *l);
-    if (!t || !l || !(t->resource = strdup(resource))) abort();
-    t->c = c;
-    unsigned char r[16];
-    RAND_bytes(r, sizeof r);
-    for (int i = 0; i < 16; i++) snprintf(t->owner + 2 * i, 3, "%02x", r[i]);
+    if (!l || !(l->resource = strdup(resource))) abort();
     l->req.data = l;
-    l->t = t;
+    l->c = c;
     l->cb = cb;
     l->arg = arg;
     if (uv_queue_work(c->loop, &l->req, lock_work, lock_after) != 0) abort();
@@ -273,6 +307,7 @@ static void hook_unlock(void *ctx, void *token)
     lock_req *l = calloc(1, sizeof *l);
     if (!l) abort();
     l->req.data = l;
+    l->c = c;
     l->t = token;
     l->release = 1;
     if (uv_queue_work(c->loop, &l->req, lock_work, lock_after) != 0) abort();
@@ -280,17 +315,21 @@ static void hook_unlock(void *ctx, void *token)
 
 /* ---------- joining: probes, formats, opening the store ---------- */
 
+static void join_prepare(cluster *c);
+
 /* Says hello to every peer; while joining, also reads every drive's format. */
 static void probe_work(uv_work_t *req)
 {
     cluster *c = req->data;
     const topology *t = c->topo;
-    char q[128];
-    snprintf(q, sizeof q, "sig=%s&from=%d", c->topo_hash, t->self + 1);
     int answering = 1;
     for (int n = 0; n < t->n_nodes; n++) {
         if (n == t->self) continue;
         if (!c->ready) rpc_peer_poke(c->peers[n]);   /* joining: do not wait out backoffs */
+        /* a peer that missed writes learns it here, and rejoins */
+        char q[128];
+        snprintf(q, sizeof q, "sig=%s&from=%d%s", c->topo_hash, t->self + 1,
+                 c->ready && atomic_load(&c->peer_stale[n]) ? "&stale=1" : "");
         rpc_reply r;
         int rc = rpc_call(c->peers[n], "hello", q, NULL, 0, PROBE_TIMEOUT_MS, &r);
         int ready = 0;
@@ -304,6 +343,9 @@ static void probe_work(uv_work_t *req)
         }
         rpc_reply_free(&r);
         atomic_store(&c->peer_ready[n], ready);
+        /* serving means it joined (under LOCK_ALL, with current metadata);
+         * not serving, it is (re)starting */
+        if (rc == 0 && r.status == 200) atomic_store(&c->peer_joined[n], ready);
     }
     c->answering = answering;
     if (c->ready || c->mismatch_node >= 0) return;
@@ -347,6 +389,169 @@ static void probe_work(uv_work_t *req)
         c->any_formatted |= c->fmt_state[i] == 0;
     }
     c->formats_read = 1;
+    int creates = !c->any_formatted && t->self == 0 && answering == t->n_nodes;
+    if ((c->any_formatted || creates) && !c->join_lock) join_prepare(c);
+}
+
+/* ---------- rejoining: the metadata the others wrote meanwhile ----------
+ *
+ * A node that starts while others serve may have missed writes.  Before
+ * opening its store it takes LOCK_ALL (no write anywhere meanwhile),
+ * copies a serving peer's metadata snapshot over each of its drives',
+ * opens the store, tells every peer it is back (they count its drives
+ * again at once), and only then lets writes go on.  Data shards it missed
+ * are rebuilt by a heal pass. */
+
+enum { SNAP_CHUNK = 4 * 1024 * 1024, JOIN_LOCK_WAIT_MS = 20000, JOIN_LOCK_REFRESH_MS = 10000 };
+
+static void refresh_lock(lock_token *t)
+{
+    for (int n = 0; n < t->c->topo->n_nodes; n++)
+        if (t->granted[n]) node_lock(t, n, 1);
+}
+
+static int sync_from(cluster *c, int src)
+{
+    const topology *t = c->topo;
+    rpc_peer *p = c->peers[src];
+    rpc_reply r;
+    int rc = rpc_call_result(p, "meta-snapshot", "", NULL, 0, RPC_TIMEOUT_MS * 6, &r);
+    json_error_t e;
+    json_t *j = rc == 0 ? json_loadb((const char *)r.body, r.len, 0, &e) : NULL;
+    rpc_reply_free(&r);
+    const char *name = json_string_value(json_object_get(j, "name"));
+    uint64_t size = (uint64_t)json_integer_value(json_object_get(j, "size"));
+    char snap[64] = "";
+    if (name && strlen(name) < sizeof snap) snprintf(snap, sizeof snap, "%s", name);
+    json_decref(j);
+    if (!*snap) return rc ? rc : -EPROTO;
+    int fds[TOPOLOGY_MAX_DRIVES], nfd = 0;
+    char dirs[TOPOLOGY_MAX_DRIVES][1100];
+    for (int i = 0; i < t->n && rc == 0; i++) {
+        if (!cluster_drive_is_local(c, i)) continue;
+        char meta_dir[1200], path[1300];
+        snprintf(meta_dir, sizeof meta_dir, "%s/.cairn.sys/meta", t->drives[i]);
+        store_meta_incoming_path(t->drives[i], path, sizeof path);
+        rc = fsio_mkdirs(meta_dir, 0700);
+        int fd = rc ? -1 : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0) { rc = rc ? rc : -errno; break; }
+        snprintf(dirs[nfd], sizeof dirs[nfd], "%s", t->drives[i]);
+        fds[nfd++] = fd;
+    }
+    int64_t refreshed = cluster_mono_ms();
+    for (uint64_t off = 0; rc == 0 && off < size;) {
+        char q[160];
+        uint64_t n = size - off < SNAP_CHUNK ? size - off : SNAP_CHUNK;
+        snprintf(q, sizeof q, "name=%s&off=%llu&n=%llu", snap, (unsigned long long)off, (unsigned long long)n);
+        rc = rpc_call_result(p, "meta-snapshot-read", q, NULL, 0, RPC_TIMEOUT_MS, &r);
+        if (rc == 0 && r.len != n) rc = -EPROTO;
+        for (int k = 0; rc == 0 && k < nfd; k++) rc = fsio_pwrite_all(fds[k], r.body, n, (off_t)off);
+        rpc_reply_free(&r);
+        off += n;
+        if (cluster_mono_ms() - refreshed > JOIN_LOCK_REFRESH_MS) {
+            refresh_lock(c->join_lock);
+            refreshed = cluster_mono_ms();
+        }
+    }
+    for (int k = 0; k < nfd; k++) {
+        if (rc == 0) rc = fsio_fsync(fds[k]);
+        close(fds[k]);
+    }
+    char q[100];
+    snprintf(q, sizeof q, "name=%s", snap);
+    rpc_call_result(p, "meta-snapshot-done", q, NULL, 0, RPC_TIMEOUT_MS, &r);
+    rpc_reply_free(&r);
+    for (int k = 0; rc == 0 && k < nfd; k++) rc = store_install_meta_snapshot(dirs[k]);
+    if (rc == 0)
+        log_info("rejoined: copied %llu bytes of metadata from node %d (%s) to %d drive%s", (unsigned long long)size,
+                 src + 1, rpc_peer_name(p), nfd, nfd == 1 ? "" : "s");
+    return rc;
+}
+
+/* Asks every peer whether it serves; the first that does, or -1. */
+static int find_serving_peer(cluster *c)
+{
+    char q[128];
+    snprintf(q, sizeof q, "sig=%s&from=%d", c->topo_hash, c->topo->self + 1);
+    for (int n = 0; n < c->topo->n_nodes; n++) {
+        if (n == c->topo->self) continue;
+        rpc_reply r;
+        int rc = rpc_call(c->peers[n], "hello", q, NULL, 0, PROBE_TIMEOUT_MS, &r);
+        int ready = rc == 0 && r.status == 200 && r.body && strstr((char *)r.body, "\"ready\":1");
+        rpc_reply_free(&r);
+        if (ready) return n;
+    }
+    return -1;
+}
+
+/* On a worker, once the formats are known (or this node creates the
+ * deployment): LOCK_ALL, then the metadata of a node that serves, if
+ * any does (when none does, the whole deployment is starting).  The lock
+ * is kept until the peers know this node is in (joined_work). */
+static void join_prepare(cluster *c)
+{
+    c->join_lock = lock_acquire(c, LOCK_ALL, JOIN_LOCK_WAIT_MS);
+    if (!c->join_lock) {
+        log_warn("joining: no exclusive lock from a majority of nodes yet; trying again");
+        c->formats_read = 0;
+        return;
+    }
+    int src = find_serving_peer(c);
+    int rc = src >= 0 ? sync_from(c, src) : 0;
+    if (rc) {
+        log_warn("joining: copying the metadata from node %d failed (%s); trying again", src + 1, strerror(-rc));
+        release_all(c->join_lock);
+        token_free(c->join_lock);
+        c->join_lock = NULL;
+        c->formats_read = 0;
+    }
+}
+
+/* After the store opened on synced metadata: the peers count this node's
+ * drives again, then writes may go on. */
+static void joined_work(uv_work_t *req)
+{
+    cluster *c = req->data;
+    char q[32];
+    snprintf(q, sizeof q, "from=%d", c->topo->self + 1);
+    for (int n = 0; n < c->topo->n_nodes; n++) {
+        if (n == c->topo->self) continue;
+        rpc_reply r;
+        rpc_call_result(c->peers[n], "joined", q, NULL, 0, PROBE_TIMEOUT_MS, &r);
+        rpc_reply_free(&r);
+    }
+    release_all(c->join_lock);
+    token_free(c->join_lock);
+    c->join_lock = NULL;
+}
+
+static void joined_after(uv_work_t *req, int status)
+{
+    (void)req;
+    (void)status;
+}
+
+static void release_work(uv_work_t *req)
+{
+    lock_token *t = req->data;
+    release_all(t);
+}
+
+static void release_after(uv_work_t *req, int status)
+{
+    (void)status;
+    token_free(req->data);
+    free(req);
+}
+
+/* The join did not open the store after all: let writes go on. */
+static void release_join_lock(cluster *c)
+{
+    uv_work_t *req = malloc(sizeof *req);
+    if (!req) abort();
+    req->data = c->join_lock;
+    c->join_lock = NULL;
+    if (uv_queue_work(c->loop, req, release_work, release_after) != 0) abort();
 }
 
 static void schedule_probe(cluster *c);
@@ -377,10 +582,11 @@ static void try_open(cluster *c)
         wait_log(c, "waiting: %d of %d nodes answer%s", who);
         return;
     }
+    if (!c->join_lock) return;   /* join_prepare tries again at the next probe */
     store_remote r = {
         .ctx = c, .is_remote = hook_is_remote, .drive_open = hook_drive_open, .drive_close = hook_drive_close,
         .format_read = hook_format_read, .format_write = hook_format_write, .meta_submit = hook_meta_submit,
-        .drive_online = hook_drive_online, .lock = hook_lock, .unlock = hook_unlock,
+        .drive_online = hook_drive_online, .lock = hook_lock, .unlock = hook_unlock, .missed = hook_missed,
     };
     char names[TOPOLOGY_MAX_DRIVES][1100];
     const char *dirs[TOPOLOGY_MAX_DRIVES];
@@ -394,6 +600,7 @@ static void try_open(cluster *c)
     int rc = store_open_cluster(c->loop, dirs, t->n, c->parity, &r, may_create, &s);
     if (rc == -EAGAIN) {
         wait_log(c, "waiting: %d of %d nodes answer%s", "; the deployment is not formatted yet");
+        if (c->join_lock) release_join_lock(c);
         return;
     }
     if (rc != 0) {
@@ -404,6 +611,9 @@ static void try_open(cluster *c)
     c->store = s;
     c->ready = 1;
     log_info("joined the deployment %s: %d of %d nodes answer", store_deployment(s), c->answering, t->n_nodes);
+    store_heal_start(s, 0);   /* the shards written while this node was away */
+    c->joined.data = c;
+    if (uv_queue_work(c->loop, &c->joined, joined_work, joined_after) != 0) joined_work(&c->joined);
     c->on_ready(c->ready_arg, s);
 }
 
@@ -439,9 +649,10 @@ static void schedule_probe(cluster *c)
     if (!c->stopped) uv_timer_start(&c->timer, on_timer, c->ready ? PROBE_MS : PROBE_JOIN_MS, 0);
 }
 
-void cluster_start(cluster *c, void (*ready)(void *arg, store *s), void *arg)
+void cluster_start(cluster *c, void (*ready)(void *arg, store *s), void (*stale)(void *arg), void *arg)
 {
     c->on_ready = ready;
+    c->on_stale = stale;
     c->ready_arg = arg;
     log_info("node %d of %d (%s): %d drives here, %d in all", c->topo->self + 1, c->topo->n_nodes, c->self_name,
              c->topo->n / c->topo->n_nodes, c->topo->n);

@@ -37,8 +37,10 @@ typedef struct cluster cluster;
 
 /* t must have self set (topology_find_self) and outlive the cluster. */
 int cluster_new(uv_loop_t *loop, const topology *t, const rpc_key *key, int parity, cluster **out);
-/* ready(arg, store) runs on the loop once the store is open. */
-void cluster_start(cluster *c, void (*ready)(void *arg, store *s), void *arg);
+/* ready(arg, store) runs on the loop once the store is open; stale(arg)
+ * when a peer says this node missed metadata writes (the caller restarts
+ * the process: the next start rejoins with current metadata). */
+void cluster_start(cluster *c, void (*ready)(void *arg, store *s), void (*stale)(void *arg), void *arg);
 int cluster_is_ready(const cluster *c);
 /* Stops the timers and the workers (after the store is closed). */
 void cluster_stop(cluster *c);

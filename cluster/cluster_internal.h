@@ -12,7 +12,8 @@
 #include "../storage/drive.h"
 #include "../storage/format.h"
 
-enum { LOCK_TTL_MS = 30000, SERVICE_WORKERS = 4 };
+enum { LOCK_TTL_MS = 30000, SERVICE_WORKERS = 4, ALL_WANTED_MS = 1000 };
+#define LOCK_ALL "*"     /* every key: no key's resource is "*" (they hold a '/') */
 
 /* ---- locks.c: this node's share of the cluster's locks ---- */
 typedef struct lock_entry {
@@ -24,6 +25,7 @@ typedef struct lock_table {
     pthread_mutex_t mu;
     lock_entry *e;
     size_t n, cap;
+    int64_t all_wanted_until;   /* a LOCK_ALL request is waiting */
 } lock_table;
 void lock_table_init(lock_table *t);
 void lock_table_free(lock_table *t);
@@ -58,7 +60,11 @@ struct cluster {
     rpc_key key;
     int parity;
     rpc_peer *peers[TOPOLOGY_MAX_NODES];   /* NULL for this node */
-    _Atomic int peer_ready[TOPOLOGY_MAX_NODES];
+    _Atomic int peer_ready[TOPOLOGY_MAX_NODES];    /* it serves (hello) */
+    _Atomic int peer_joined[TOPOLOGY_MAX_NODES];   /* it said it joined: its drives take writes */
+    _Atomic int peer_stale[TOPOLOGY_MAX_NODES];    /* a write left it out since */
+    void (*on_stale)(void *arg);                   /* a peer says this node missed writes */
+    int stale_reported;
     char self_name[300];
     char topo_hash[65];                    /* sha256 hex of topology_signature */
     store *store;                          /* once open */
@@ -75,6 +81,8 @@ struct cluster {
     int mismatch_node;                     /* >= 0: a peer has another topology */
     int answering;                         /* nodes that answered the last probe */
     int formats_read, any_formatted;
+    struct lock_token *join_lock;          /* LOCK_ALL while rejoining */
+    uv_work_t joined;
     int64_t last_wait_log_ms;
     void (*on_ready)(void *arg, store *s);
     void *ready_arg;

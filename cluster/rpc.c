@@ -1,5 +1,6 @@
 #include "rpc.h"
 
+#include "../common/log.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -92,6 +93,7 @@ struct rpc_peer {
     int idle[IDLE_MAX];
     int n_idle;
     _Atomic int online;
+    _Atomic int was_online;         /* it answered once (quiet while peers start) */
     _Atomic int64_t retry_at_ms;    /* while offline: no call before this */
     _Atomic int failures;
 };
@@ -112,7 +114,8 @@ rpc_peer *rpc_peer_new(const char *host, int port, const rpc_key *key)
     snprintf(p->name, sizeof p->name, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
     p->key = *key;
     pthread_mutex_init(&p->mu, NULL);
-    atomic_store(&p->online, 1);
+    /* offline until a first answer, with no backoff: the first call goes out */
+    atomic_store(&p->online, 0);
     return p;
 }
 
@@ -134,8 +137,11 @@ int rpc_peer_online(const rpc_peer *p)
 
 void rpc_peer_poke(rpc_peer *p) { atomic_store(&p->retry_at_ms, 0); }
 
-static void peer_failed(rpc_peer *p)
+static void peer_failed(rpc_peer *p, const char *op, int err)
 {
+    if (atomic_load(&p->online))
+        log_warn("node %s does not answer (%s: %s): its drives are offline until it does", p->name, op,
+                 strerror(err < 0 ? -err : err));
     int f = atomic_fetch_add(&p->failures, 1);
     int64_t backoff = BACKOFF_MIN_MS;
     for (int i = 0; i < f && backoff < BACKOFF_MAX_MS; i++) backoff *= 2;
@@ -147,7 +153,7 @@ static void peer_failed(rpc_peer *p)
 static void peer_succeeded(rpc_peer *p)
 {
     atomic_store(&p->failures, 0);
-    atomic_store(&p->online, 1);
+    if (!atomic_exchange(&p->online, 1) && atomic_exchange(&p->was_online, 1)) log_info("node %s answers again", p->name);
 }
 
 static int take_idle(rpc_peer *p)
@@ -351,7 +357,7 @@ int rpc_call(rpc_peer *p, const char *op, const char *query, const struct iovec 
             reused = 0;
             fd = dial(p, deadline);
             if (fd < 0) {
-                peer_failed(p);
+                peer_failed(p, op, fd);
                 return fd;
             }
         }
@@ -367,10 +373,10 @@ int rpc_call(rpc_peer *p, const char *op, const char *query, const struct iovec 
         rpc_reply_free(out);
         /* a kept-alive connection the peer closed meanwhile: try a new one */
         if (reused && !received && r != -ETIMEDOUT) continue;
-        peer_failed(p);
+        peer_failed(p, op, r);
         return r;
     }
-    peer_failed(p);
+    peer_failed(p, op, ECONNRESET);
     return -ECONNRESET;
 }
 

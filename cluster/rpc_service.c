@@ -14,8 +14,15 @@
  *   dread?drive=I&id=X&off=O&n=N
  *   meta?drive=I              body: meta_wire op; answer: meta_wire result
  *   lock?owner=X&ttl=MS / unlock?owner=X   body: the resource
+ *   joined?from=N             node N (1-based) rejoined: its drives count again
+ *   meta-snapshot             a snapshot of this node's metadata: {"name","size"}
+ *   meta-snapshot-read?name=S&off=O&n=N / meta-snapshot-done?name=S
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -271,6 +278,7 @@ static void drive_call_start(cluster *c, drive_call call, const char *q, unsigne
 
 typedef struct meta_call {
     meta_op op;
+    cluster *c;
     cluster_answer_fn answer;
     void *arg;
 } meta_call;
@@ -278,6 +286,7 @@ typedef struct meta_call {
 static void meta_call_done(meta_op *op)
 {
     meta_call *m = op->arg;
+    if (m->c->store) store_meta_applied(m->c->store, op);
     char *text = meta_wire_encode_result(op);
     free(op->done_record);
     meta_wire_op_free(op);
@@ -301,6 +310,7 @@ static void meta_call_start(cluster *c, const char *q, unsigned char *body, size
     free(body);
     m->answer = answer;
     m->arg = arg;
+    m->c = c;
     m->op.done = meta_call_done;
     m->op.arg = m;
     if (!c->store || store_meta_apply(c->store, i, &m->op) != 0) {
@@ -310,6 +320,129 @@ static void meta_call_start(cluster *c, const char *q, unsigned char *body, size
         free(m);
         answer(arg, 200, -EIO, NULL, 0);
     }
+}
+
+/* ---------- metadata snapshots for a rejoining node ---------- */
+
+typedef struct snap_job {
+    service_job job;
+    cluster *c;
+    int kind;                     /* 0 make, 1 read, 2 done */
+    char name[64];
+    uint64_t off, n, size;
+    unsigned char *body;
+    size_t len;
+    int result;
+    cluster_answer_fn answer;
+    void *arg;
+} snap_job;
+
+/* Snapshots live in the tmp area of this node's first local drive (swept
+ * at start if a rejoin is interrupted). */
+static int snap_path(cluster *c, const char *name, char *out, size_t cap)
+{
+    for (int i = 0; i < c->topo->n; i++)
+        if (cluster_drive_is_local(c, i)) {
+            snprintf(out, cap, "%s/.cairn.sys/tmp/%s", c->topo->drives[i], name);
+            return 0;
+        }
+    return -1;
+}
+
+static int snap_name_ok(const char *name)
+{
+    if (strncmp(name, "metasnap-", 9) != 0 || strlen(name) != 9 + 32) return 0;
+    for (const char *p = name + 9; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))) return 0;
+    return 1;
+}
+
+static void snap_work(service_job *sj)
+{
+    snap_job *j = (snap_job *)sj;
+    char path[1300];
+    if (snap_path(j->c, j->name, path, sizeof path) != 0) { j->result = -EIO; return; }
+    if (j->kind == 2) { unlink(path); j->result = 0; return; }
+    if (j->kind == 0) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0) { j->result = -errno; return; }
+        j->result = store_meta_snapshot(j->c->store, fd);
+        struct stat st;
+        if (!j->result && fstat(fd, &st) == 0) j->size = (uint64_t)st.st_size;
+        close(fd);
+        if (j->result) unlink(path);
+        return;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) { j->result = -errno; return; }
+    j->body = malloc(j->n ? j->n : 1);
+    ssize_t r = j->body ? fsio_pread_all(fd, j->body, j->n, (off_t)j->off) : -ENOMEM;
+    close(fd);
+    j->result = r < 0 ? (int)r : 0;
+    j->len = r < 0 ? 0 : (size_t)r;
+}
+
+static void snap_after(service_job *sj)
+{
+    snap_job *j = (snap_job *)sj;
+    if (j->kind == 0 && !j->result) {
+        char t[160];
+        snprintf(t, sizeof t, "{\"name\":\"%s\",\"size\":%" PRIu64 "}", j->name, j->size);
+        answer_text(j->answer, j->arg, 200, 0, t);
+    } else if (j->kind == 1 && !j->result) {
+        j->answer(j->arg, 200, 0, j->body, j->len);
+        j->body = NULL;
+    } else {
+        j->answer(j->arg, 200, j->result, NULL, 0);
+    }
+    free(j->body);
+    free(j);
+}
+
+static void snapshot_call(cluster *c, int kind, const char *q, cluster_answer_fn answer, void *arg)
+{
+    snap_job *j = calloc(1, sizeof *j);
+    if (!j) { answer(arg, 500, -ENOMEM, NULL, 0); return; }
+    j->job.work = snap_work;
+    j->job.after = snap_after;
+    j->c = c;
+    j->kind = kind;
+    j->answer = answer;
+    j->arg = arg;
+    int ok = 1;
+    if (kind == 0) {
+        unsigned char r[16];
+        RAND_bytes(r, sizeof r);
+        strcpy(j->name, "metasnap-");
+        for (int i = 0; i < 16; i++) snprintf(j->name + 9 + 2 * i, 3, "%02x", r[i]);
+    } else {
+        ok = query_get(q, "name", j->name, sizeof j->name) && snap_name_ok(j->name);
+        if (kind == 1) ok = ok && query_u64(q, "off", &j->off) && query_u64(q, "n", &j->n) && j->n <= RPC_MAX_BODY;
+    }
+    if (!ok) {
+        free(j);
+        answer(arg, 400, -EINVAL, NULL, 0);
+        return;
+    }
+    service_pool_submit(&c->pool, &j->job);
+}
+
+static void joined_call(cluster *c, const char *q, cluster_answer_fn answer, void *arg)
+{
+    uint64_t from;
+    if (!query_u64(q, "from", &from) || from < 1 || from > (uint64_t)c->topo->n_nodes ||
+        (int)from - 1 == c->topo->self) {
+        answer(arg, 400, -EINVAL, NULL, 0);
+        return;
+    }
+    int n = (int)from - 1;
+    atomic_store(&c->peer_ready[n], 1);
+    atomic_store(&c->peer_joined[n], 1);
+    atomic_store(&c->peer_stale[n], 0);
+    rpc_peer_poke(c->peers[n]);
+    log_info("node %d (%s) rejoined: its drives take writes again", n + 1, rpc_peer_name(c->peers[n]));
+    store_check_drives(c->store);
+    answer(arg, 200, 0, NULL, 0);
 }
 
 /* ---------- formats, hello, locks ---------- */
@@ -371,6 +504,13 @@ static void hello_call(cluster *c, const char *q, cluster_answer_fn answer, void
         answer_text(answer, arg, 409, -EINVAL, "topology differs");
         return;
     }
+    char stale[4];
+    if (c->ready && query_get(q, "stale", stale, sizeof stale) && strcmp(stale, "1") == 0 && !c->stale_reported) {
+        c->stale_reported = 1;
+        log_warn("node %s says this node missed metadata writes (it was unreachable or failed one): "
+                 "restarting to rejoin with current metadata", from);
+        if (c->on_stale) c->on_stale(c->ready_arg);
+    }
     char text[256];
     snprintf(text, sizeof text, "{\"ready\":%d,\"deployment\":\"%s\"}", c->ready,
              c->store ? store_deployment(c->store) : "");
@@ -430,5 +570,9 @@ void cluster_handle(cluster *c, const char *op, const char *query, const char *d
         }
     if (strcmp(op, "meta") == 0) { meta_call_start(c, query, body, len, answer, arg); return; }
     free(body);
+    if (strcmp(op, "joined") == 0) { joined_call(c, query, answer, arg); return; }
+    if (strcmp(op, "meta-snapshot") == 0) { snapshot_call(c, 0, query, answer, arg); return; }
+    if (strcmp(op, "meta-snapshot-read") == 0) { snapshot_call(c, 1, query, answer, arg); return; }
+    if (strcmp(op, "meta-snapshot-done") == 0) { snapshot_call(c, 2, query, answer, arg); return; }
     answer_text(answer, arg, 404, -ENOSYS, "no such call");
 }

@@ -555,10 +555,12 @@ int topology_find_self(topology *t, const char *listen_host, int listen_port, ch
     for (int i = 0; i < t->n_nodes; i++)
         if ((v[i] = judge(&t->nodes[i], &l, ifs, &gai[i])) == V_MATCH) { matches++; found = i; }
     freeifaddrs(ifs);
+    int unresolved = 0;
+    for (int i = 0; i < t->n_nodes; i++) unresolved += v[i] == V_UNRESOLVED;
     if (matches == 1) t->self = found;
     else explain(t, &l, v, gai, matches, err, errcap);
     listener_close(&l);
-    return matches == 1 ? 0 : -1;
+    return matches == 1 ? 0 : !matches && unresolved ? -2 : -1;
 }
 
 /* ---- signature ---- */

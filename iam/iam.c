@@ -427,6 +427,7 @@ int iam_open(store *st, const char *root_access_key, const char *root_secret, co
     OPENSSL_cleanse(seal, sizeof seal);
     if (!m) { *err = "out of memory, or a built-in policy does not parse"; return -1; }
     const char *why;
+    m->generation = store_config_generation(st, 1);
     store_status s = iam_read_state(m, &why);
     if (s == ST_CORRUPT) {
         iam_free(m);
@@ -446,15 +447,18 @@ int iam_open(store *st, const char *root_access_key, const char *root_secret, co
 
 int iam_ready(iam *m, int64_t now)
 {
-    if (!m->unreadable) return 1;
-    if (now < m->retry_at) return 0;
+    /* another node (or this one) changed the stored state: read it again */
+    int changed = store_config_generation(m->st, 1) != m->generation;
+    if (!m->unreadable && !changed) return 1;
+    if (m->unreadable && now < m->retry_at) return 0;
     m->retry_at = now + 1;
+    uint64_t generation = store_config_generation(m->st, 1);
     iam *t = iam_new(m->st, m->root_ak, m->root_sk, m->seal_key, m->sts_key);
     if (!t) return 0;
     const char *why;
     store_status s = iam_read_state(t, &why);
     if (s != ST_OK) {
-        if (why) log_error("iam: %s", why);
+        log_error("iam: reading the IAM state failed: %s", why ? why : store_status_text(s));
         iam_free(t);
         return 0;
     }
@@ -464,9 +468,11 @@ int iam_ready(iam *m, int64_t now)
     SWAP(groups); SWAP(n_groups); SWAP(svcs); SWAP(n_svcs);
 #undef SWAP
     iam_free(t);
+    m->generation = generation;
+    if (m->unreadable)
+        log_info("iam: the IAM state is readable again: %zu users, %zu groups, %zu service accounts", m->n_users,
+                 m->n_groups, m->n_svcs);
     m->unreadable = 0;
-    log_info("iam: the IAM state is readable again: %zu users, %zu groups, %zu service accounts", m->n_users,
-             m->n_groups, m->n_svcs);
     return 1;
 }
 

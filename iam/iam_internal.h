@@ -68,6 +68,7 @@ struct iam {
     size_t sts_next;
     int unreadable;              /* the stored state could not be read at start */
     int64_t retry_at;            /* next attempt (unix seconds) */
+    uint64_t generation;         /* the store's system-document generation read */
 };
 
 void *iam_grow(void *arr, size_t n, size_t elem);

@@ -36,6 +36,7 @@ typedef struct cached_policy {
 typedef struct policy_cache {
     cached_policy e[POLICY_CACHE];
     size_t n, next;
+    uint64_t generation;         /* the store's configuration generation they were read at */
 } policy_cache;
 
 static policy_cache *cache_of(s3api *api)
@@ -63,6 +64,12 @@ static const cached_policy *bucket_entry(s3_req *r, const char *bucket)
 {
     policy_cache *c = cache_of(r->api);
     if (!c || strlen(bucket) >= sizeof c->e[0].bucket) return NULL;
+    /* a bucket's configuration changed (maybe through another node) */
+    uint64_t generation = store_config_generation(r->api->cfg.store, 0);
+    if (c->generation != generation) {
+        s3_bucket_policy_forget(r->api);
+        c->generation = generation;
+    }
     for (size_t i = 0; i < c->n; i++) if (strcmp(c->e[i].bucket, bucket) == 0) return &c->e[i];
     char *doc = NULL;
     size_t len = 0;

@@ -650,6 +650,8 @@ static void on_cluster_ready(void *arg, store *s)
     }
 }
 
+static void on_cluster_stale(void *arg) { admin_service(arg, 1); }
+
 /* A distributed deployment: which node this is, the root credentials
  * every node shares (from the environment: generated ones would differ
  * per node), the key the nodes sign their calls with. */
@@ -657,7 +659,16 @@ static int prepare_cluster(app *a)
 {
     topology *t = &a->cfg.topo;
     char err[1024];
-    if (topology_find_self(t, a->cfg.host, a->cfg.port, err, sizeof err) != 0) {
+    /* A pod's own name is published a moment after it starts: wait for it
+     * (bounded) rather than crash-looping. */
+    long wait_s = env_long("CAIRN_RESOLVE_TIMEOUT", 120);
+    int r;
+    for (long waited = 0; (r = topology_find_self(t, a->cfg.host, a->cfg.port, err, sizeof err)) == -2 &&
+                          waited < wait_s; waited++) {
+        if (waited % 10 == 0) log_info("waiting for this node's name to resolve: %s", err);
+        sleep(1);
+    }
+    if (r != 0) {
         fprintf(stderr, "cairn: %s\n", err);
         return 1;
     }
@@ -678,7 +689,7 @@ static int prepare_cluster(app *a)
         }
     if (credentials_load(a->data_dir, &a->cred) != 0) return 1;
     rpc_key_derive(&a->rpc_key, getenv("CAIRN_CLUSTER_SECRET"), a->cred.access_key, a->cred.secret_key);
-    int r = cluster_new(a->loop, t, &a->rpc_key, a->cfg.parity, &a->cluster);
+    r = cluster_new(a->loop, t, &a->rpc_key, a->cfg.parity, &a->cluster);
     if (r != 0) {
         fprintf(stderr, "cairn: cannot start the cluster service: %s\n", strerror(-r));
         return 1;
@@ -774,7 +785,7 @@ static int serve(app *a, int argc, char **argv)
     uv_signal_init(a->loop, &a->sighup);
     a->sighup.data = a;
     uv_signal_start(&a->sighup, on_sighup, SIGHUP);
-    if (a->cluster) cluster_start(a->cluster, on_cluster_ready, a);
+    if (a->cluster) cluster_start(a->cluster, on_cluster_ready, on_cluster_stale, a);
     else if (finish_start(a) != 0) return 1;
     uv_run(a->loop, UV_RUN_DEFAULT);
     uv_walk(a->loop, close_walk, NULL);

@@ -1150,6 +1150,11 @@ int meta_copy_from(meta *dst, meta *src)
     return mdb_txn_commit(wt);
 }
 
+int meta_snapshot_fd(meta *m, int fd)
+{
+    return mdb_env_copyfd2(m->env, fd, MDB_CP_COMPACT);
+}
+
 static void run_batch(meta *m, meta_op *batch)
 {
     arena scratch;

@@ -178,6 +178,10 @@ uint64_t meta_seq(meta *m);
 /* Calls add for every data id a record references (any thread). */
 int meta_collect_data_ids(meta *m, void (*add)(void *ctx, const data_id *id), void *ctx);
 int meta_copy_from(meta *dst, meta *src);
+/* A consistent, compacted copy of the whole database written to fd (a
+ * read transaction: writers go on meanwhile).  Any thread.  0 or an LMDB
+ * error. */
+int meta_snapshot_fd(meta *m, int fd);
 
 /* Every record of the objects (versions = 0) or versions database in key
  * order, resuming after the raw key `after` (NULL: from the start); *last

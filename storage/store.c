@@ -10,6 +10,7 @@
 #include <sys/statvfs.h>
 #include <dirent.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../common/log.h"
 #include "drive.h"
@@ -53,6 +54,7 @@ struct store {
     int scan_active, scan_deep, scan_fast, scan_deep_background;
     uint64_t scan_rate;          /* objects per second in background passes */
     store_heal_status heal;
+    uint64_t config_gen[2];      /* buckets' configuration, system documents */
     int closing;                 /* 1: closing, waiting for worker jobs; 2: closed */
     int jobs;                    /* worker jobs in flight (they use the drives) */
 };
@@ -344,14 +346,15 @@ int store_online_drives(store *s) { return online_count(s); }
 /* A drive whose directory disappears (or is replaced) under a running
  * server stops taking reads and writes; it rejoins, healed, at the next
  * start or heal. */
-static void on_health_timer(uv_timer_t *t)
+static void on_health_timer(uv_timer_t *t) { store_check_drives(t->data); }
+
+void store_check_drives(store *s)
 {
-    store *s = t->data;
     for (int i = 0; i < s->vol.n_drives; i++) {
         if (s->is_remote[i]) {
             /* a peer's drive comes and goes with its node */
             int up = s->vol.drives[i] && s->remote.drive_online(s->remote.ctx, i);
-            if (!up && volume_online(&s->vol, i)) volume_mark_offline(&s->vol, i, "its node does not answer");
+            if (!up && volume_online(&s->vol, i)) volume_mark_offline(&s->vol, i, "its node is down, starting, or rejoining after missed writes");
             else if (up && !volume_online(&s->vol, i)) {
                 log_info("drive %s is back online", s->dirs[i]);
                 atomic_store(&s->vol.state[i], DRIVE_ONLINE);
@@ -577,6 +580,7 @@ static void fanout_finish(fanout *f)
             if (!first_ok) first_ok = op;
         } else if (op->status == ST_IO_ERROR || op->status == ST_CORRUPT) {
             volume_mark_offline(&s->vol, f->drive_of[i], "its metadata write failed");
+            if (s->is_remote[f->drive_of[i]]) s->remote.missed(s->remote.ctx, f->drive_of[i]);
         } else {
             if (any_logical && op->status != logical) logical_same = 0;
             logical = op->status;
@@ -588,6 +592,7 @@ static void fanout_finish(fanout *f)
     else if (!ok && any_logical && logical_same) st = logical;
     else if (any_logical && logical_same && ok == 0) st = logical;
     else st = ok == 0 && f->n > 0 && f->ops[0].status == ST_NO_SPACE ? ST_NO_SPACE : ST_NO_WRITE_QUORUM;
+    if (st == ST_OK && first_ok) store_meta_applied(s, first_ok);
     /* Data the commit left unreferenced (the same on every drive). */
     if (st == ST_OK && first_ok)
         for (size_t g = 0; g < first_ok->n_garbage; g++) remove_data_async(s, &first_ok->garbage[g]);
@@ -619,6 +624,7 @@ static void fanout_dispatch(store *s, fanout *f)
     int targets[VOL_MAX_DRIVES], nt = 0;
     for (int i = 0; i < s->vol.n_drives; i++)
         if (volume_online(&s->vol, i) && (s->metas[i] || s->is_remote[i])) targets[nt++] = i;
+        else if (s->is_remote[i]) s->remote.missed(s->remote.ctx, i);
     if (nt < s->vol.write_quorum) {
         uv_timer_init(s->loop, &f->defer);
         f->defer.data = f;
@@ -1777,4 +1783,43 @@ int store_meta_apply(store *s, int i, meta_op *op)
     if (i < 0 || i >= s->vol.n_drives || s->is_remote[i] || !s->metas[i] || !volume_online(&s->vol, i)) return -1;
     meta_submit(s->metas[i], op);
     return 0;
+}
+
+int store_meta_snapshot(store *s, int fd)
+{
+    for (int i = 0; i < s->vol.n_drives; i++)
+        if (!s->is_remote[i] && s->metas[i] && volume_online(&s->vol, i))
+            return meta_snapshot_fd(s->metas[i], fd) == 0 ? 0 : -EIO;
+    return -EIO;
+}
+
+void store_meta_incoming_path(const char *dir, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/.cairn.sys/meta/data.mdb.incoming", dir);
+}
+
+int store_install_meta_snapshot(const char *dir)
+{
+    char meta_dir[1200], tmp[1300], final[1300], lock[1300];
+    snprintf(meta_dir, sizeof meta_dir, "%s/.cairn.sys/meta", dir);
+    store_meta_incoming_path(dir, tmp, sizeof tmp);
+    snprintf(final, sizeof final, "%s/data.mdb", meta_dir);
+    snprintf(lock, sizeof lock, "%s/lock.mdb", meta_dir);
+    int r = fsio_rename(tmp, final);
+    if (!r) {
+        unlink(lock);   /* the reader table of a closed environment */
+        r = fsio_fsync_dir(meta_dir);
+    }
+    if (r) unlink(tmp);
+    return r;
+}
+
+uint64_t store_config_generation(const store *s, int system) { return s->config_gen[system ? 1 : 0]; }
+
+void store_meta_applied(store *s, const meta_op *op)
+{
+    if (op->status != ST_OK) return;
+    if (op->kind == META_BUCKET_CONFIG || op->kind == META_BUCKET_VERSIONING || op->kind == META_BUCKET_CREATE ||
+        op->kind == META_BUCKET_DELETE)
+        s->config_gen[op->bucket && !*op->bucket ? 1 : 0]++;
 }

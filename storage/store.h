@@ -70,6 +70,9 @@ typedef struct store_remote {
      * or NULL when it could not be had in time; unlock releases it */
     void (*lock)(void *ctx, const char *resource, void (*cb)(void *arg, void *token), void *arg);
     void (*unlock)(void *ctx, void *token);
+    /* a metadata write left that drive out (offline, or it failed): its
+     * copy of the metadata is behind until its node rejoins */
+    void (*missed)(void *ctx, int drive);
 } store_remote;
 
 /* dirs: local paths, or (remote drives) a name for logs.  may_create:
@@ -82,6 +85,23 @@ int store_open_cluster(uv_loop_t *loop, const char *const *dirs, int n_dirs, int
  * when that drive is not here and online). */
 drive *store_local_drive(store *s, int drive_index);
 int store_meta_apply(store *s, int drive_index, meta_op *op);
+/* A snapshot of this node's metadata (a local online drive's) into fd,
+ * for a node that rejoins.  Blocks: worker threads. 0 or -errno. */
+int store_meta_snapshot(store *s, int fd);
+/* Where a snapshot for the (closed) drive at dir is written (the caller
+ * creates the directories, writes and fsyncs it); installing it replaces
+ * the drive's metadata durably.  Before store_open_cluster. 0 or -errno. */
+void store_meta_incoming_path(const char *dir, char *out, size_t cap);
+int store_install_meta_snapshot(const char *dir);
+/* Configuration generations: bumped once a change to a bucket's
+ * configuration (or existence, versioning) or to a system document is
+ * applied here, whichever node made it, so caches built from them (bucket
+ * policies, the IAM state) know to rebuild.  system: bucket "" only. */
+uint64_t store_config_generation(const store *s, int system);
+/* A peer's metadata operation was applied to a local drive. */
+void store_meta_applied(store *s, const meta_op *op);
+/* Runs the drive health check now (a peer said it is back). */
+void store_check_drives(store *s);
 void store_close(store *s);
 const char *store_dir(const store *s);
 const char *store_deployment(const store *s);
