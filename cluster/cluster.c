@@ -65,8 +65,24 @@ int cluster_is_ready(const cluster *c) { return c->ready; }
 int cluster_nodes_online(const cluster *c)
 {
     int n = 0;
-    for (int i = 0; i < c->topo->n_nodes; i++) n += i == c->topo->self || atomic_load(&c->peer_ready[i]);
+    for (int i = 0; i < c->topo->n_nodes; i++) n += cluster_node_serving(c, i);
     return n;
+}
+
+int cluster_node_count(const cluster *c) { return c->topo->n_nodes; }
+int cluster_self(const cluster *c) { return c->topo->self; }
+int cluster_node_of_drive(const cluster *c, int drive) { return c->topo->node_of[drive]; }
+
+void cluster_node_name(const cluster *c, int node, char *out, size_t cap)
+{
+    const topology_node *n = &c->topo->nodes[node];
+    snprintf(out, cap, strchr(n->host, ':') ? "[%s]:%d" : "%s:%d", n->host, n->port);
+}
+
+int cluster_node_serving(const cluster *c, int node)
+{
+    if (node == c->topo->self) return c->ready;
+    return atomic_load(&c->peer_ready[node]) && rpc_peer_answering(c->peers[node]);
 }
 
 /* ---------- store_remote: how the store reaches other nodes' drives ---------- */
@@ -106,7 +122,15 @@ static int hook_drive_online(void *ctx, int i)
     cluster *c = ctx;
     int node = c->topo->node_of[i];
     return c->peers[node] && atomic_load(&c->peer_joined[node]) && !atomic_load(&c->peer_stale[node]) &&
-           rpc_peer_online(c->peers[node]);
+           rpc_peer_answering(c->peers[node]);
+}
+
+static void hook_drive_stats(void *ctx, int i, uint64_t *total, uint64_t *free_bytes, uint64_t *used)
+{
+    cluster *c = ctx;
+    *total = atomic_load(&c->drive_total[i]);
+    *free_bytes = atomic_load(&c->drive_free[i]);
+    *used = atomic_load(&c->drive_used[i]);
 }
 
 static void hook_missed(void *ctx, int i)
@@ -339,6 +363,16 @@ static void probe_work(uv_work_t *req)
             json_error_t e;
             json_t *j = json_loadb((const char *)r.body, r.len, 0, &e);
             ready = json_is_true(json_object_get(j, "ready")) || json_integer_value(json_object_get(j, "ready")) == 1;
+            /* its drives' capacity: [[index, total, free, used], ...] */
+            json_t *d = json_object_get(j, "drives");
+            for (size_t k = 0; k < json_array_size(d); k++) {
+                json_t *e = json_array_get(d, k);
+                json_int_t i = json_integer_value(json_array_get(e, 0));
+                if (i < 0 || i >= t->n || t->node_of[i] != n) continue;
+                atomic_store(&c->drive_total[i], (uint64_t)json_integer_value(json_array_get(e, 1)));
+                atomic_store(&c->drive_free[i], (uint64_t)json_integer_value(json_array_get(e, 2)));
+                atomic_store(&c->drive_used[i], (uint64_t)json_integer_value(json_array_get(e, 3)));
+            }
             json_decref(j);
         }
         rpc_reply_free(&r);
@@ -587,6 +621,7 @@ static void try_open(cluster *c)
         .ctx = c, .is_remote = hook_is_remote, .drive_open = hook_drive_open, .drive_close = hook_drive_close,
         .format_read = hook_format_read, .format_write = hook_format_write, .meta_submit = hook_meta_submit,
         .drive_online = hook_drive_online, .lock = hook_lock, .unlock = hook_unlock, .missed = hook_missed,
+        .drive_stats = hook_drive_stats,
     };
     char names[TOPOLOGY_MAX_DRIVES][1100];
     const char *dirs[TOPOLOGY_MAX_DRIVES];

@@ -54,5 +54,11 @@ void cluster_handle(cluster *c, const char *op, const char *query, const char *d
 
 /* Nodes answering now (this one included), for health and metrics. */
 int cluster_nodes_online(const cluster *c);
+/* What operators see of the nodes (admin API, console, metrics). */
+int cluster_node_count(const cluster *c);
+int cluster_self(const cluster *c);
+void cluster_node_name(const cluster *c, int node, char *out, size_t cap);   /* "host:port" */
+int cluster_node_serving(const cluster *c, int node);                     /* it answers and serves */
+int cluster_node_of_drive(const cluster *c, int drive);
 
 #endif

@@ -64,6 +64,8 @@ struct cluster {
     _Atomic int peer_joined[TOPOLOGY_MAX_NODES];   /* it said it joined: its drives take writes */
     _Atomic int peer_stale[TOPOLOGY_MAX_NODES];    /* a write left it out since */
     void (*on_stale)(void *arg);                   /* a peer says this node missed writes */
+    _Atomic uint64_t drive_total[TOPOLOGY_MAX_DRIVES], drive_free[TOPOLOGY_MAX_DRIVES],
+        drive_used[TOPOLOGY_MAX_DRIVES];           /* peers' drives, from their hellos */
     int stale_reported;
     char self_name[300];
     char topo_hash[65];                    /* sha256 hex of topology_signature */

@@ -135,6 +135,16 @@ int rpc_peer_online(const rpc_peer *p)
     return atomic_load(&p->online) || mono_ms() >= atomic_load(&p->retry_at_ms);
 }
 
+int rpc_peer_answering(const rpc_peer *p) { return atomic_load(&p->online); }
+
+void rpc_peer_heard_from(rpc_peer *p)
+{
+    atomic_store(&p->retry_at_ms, 0);
+    atomic_store(&p->failures, 0);
+    atomic_store(&p->online, 1);
+    atomic_store(&p->was_online, 1);
+}
+
 void rpc_peer_poke(rpc_peer *p) { atomic_store(&p->retry_at_ms, 0); }
 
 static void peer_failed(rpc_peer *p, const char *op, int err)

@@ -57,8 +57,12 @@ void rpc_peer_free(rpc_peer *p);
 const char *rpc_peer_name(const rpc_peer *p);     /* "host:port" */
 /* 1 when the last call reached it (or its backoff allows a probe). */
 int rpc_peer_online(const rpc_peer *p);
+/* 1 when the last call reached it. */
+int rpc_peer_answering(const rpc_peer *p);
 /* Forget the backoff: the next call tries at once. */
 void rpc_peer_poke(rpc_peer *p);
+/* It just called this node: count it as answering, without backoff. */
+void rpc_peer_heard_from(rpc_peer *p);
 
 typedef struct rpc_reply {
     int status;              /* HTTP status */

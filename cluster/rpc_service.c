@@ -439,7 +439,7 @@ static void joined_call(cluster *c, const char *q, cluster_answer_fn answer, voi
     atomic_store(&c->peer_ready[n], 1);
     atomic_store(&c->peer_joined[n], 1);
     atomic_store(&c->peer_stale[n], 0);
-    rpc_peer_poke(c->peers[n]);
+    rpc_peer_heard_from(c->peers[n]);
     log_info("node %d (%s) rejoined: its drives take writes again", n + 1, rpc_peer_name(c->peers[n]));
     store_check_drives(c->store);
     answer(arg, 200, 0, NULL, 0);
@@ -511,10 +511,21 @@ static void hello_call(cluster *c, const char *q, cluster_answer_fn answer, void
                  "restarting to rejoin with current metadata", from);
         if (c->on_stale) c->on_stale(c->ready_arg);
     }
-    char text[256];
-    snprintf(text, sizeof text, "{\"ready\":%d,\"deployment\":\"%s\"}", c->ready,
-             c->store ? store_deployment(c->store) : "");
-    answer_text(answer, arg, 200, 0, text);
+    json_t *drives = json_array();
+    if (c->store) {
+        drive_info d[TOPOLOGY_MAX_DRIVES];
+        size_t n = store_drive_info(c->store, d, TOPOLOGY_MAX_DRIVES);
+        for (size_t i = 0; i < n; i++)
+            if (cluster_drive_is_local(c, (int)i))
+                json_array_append_new(drives, json_pack("[i,I,I,I]", (int)i, (json_int_t)d[i].total_bytes,
+                                                        (json_int_t)d[i].free_bytes, (json_int_t)d[i].used_bytes));
+    }
+    json_t *j = json_pack("{s:i,s:s,s:o}", "ready", c->ready, "deployment", c->store ? store_deployment(c->store) : "",
+                          "drives", drives);
+    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    answer_text(answer, arg, 200, text ? 0 : -ENOMEM, text);
+    free(text);
 }
 
 static void lock_call(cluster *c, int acquire, const char *q, unsigned char *body, size_t len,

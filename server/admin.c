@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../cluster/cluster.h"
 #include "../common/log.h"
 #include "../s3api/sigv4.h"
 #include "admin_iam.h"
@@ -62,7 +63,9 @@ const char *admin_query_value(arena *a, const char *q, const char *name)
 
 /* ---- handlers ---- */
 
-static json_t *drives_json(const admin_config *c, int *online_out, size_t *n_out, uint64_t *total, uint64_t *freeb)
+/* The drives of one node (node < 0: every drive), and totals over all. */
+static json_t *drives_json(const admin_config *c, int node, int *online_out, size_t *n_out, uint64_t *total,
+                           uint64_t *freeb)
 {
     drive_info d[64];
     size_t n = store_drive_info(c->st, d, 64);
@@ -72,6 +75,7 @@ static json_t *drives_json(const admin_config *c, int *online_out, size_t *n_out
     for (size_t i = 0; i < n; i++) {
         online += d[i].online;
         if (d[i].online) { *total += d[i].total_bytes; *freeb += d[i].free_bytes; }
+        if (node >= 0 && c->cluster && cluster_node_of_drive(c->cluster, (int)i) != node) continue;
         json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:i,s:i}", "path", d[i].path ? d[i].path : "",
                                              "endpoint", d[i].path ? d[i].path : "",
                                              "state", d[i].online ? "ok" : "offline",
@@ -90,22 +94,40 @@ static void op_info(const admin_config *c, http_exchange *ex)
     int online;
     size_t n;
     uint64_t total, freeb;
-    json_t *drives = drives_json(c, &online, &n, &total, &freeb);
+    json_t *drives = drives_json(c, -1, &online, &n, &total, &freeb);
     store_layout l = store_get_layout(c->st);
     int64_t now = (int64_t)time(NULL);
     usage_snapshot us = usage_get(c->usage);
     uint64_t objs = 0, bytes = 0;
     for (size_t i = 0; i < us.n; i++) { objs += us.buckets[i].objects; bytes += us.buckets[i].bytes; }
-    json_t *node = json_pack("{s:s,s:s,s:s,s:I,s:o}", "endpoint", c->server, "state", "online", "version", c->version,
-                             "uptimeSeconds", (json_int_t)(now - c->start_unix), "drives", drives);
-    json_t *j = json_pack("{s:s,s:s,s:s,s:I,s:I,s:[o],s:{s:i,s:i,s:i,s:i,s:i,s:i},s:{s:i,s:i},s:{s:i,s:i},s:{s:I,s:I},s:{s:I,s:I,s:I,s:I}}",
+    json_t *servers = json_array();
+    int nodes = c->cluster ? cluster_node_count(c->cluster) : 1, nodes_online = 0;
+    for (int k = 0; k < nodes; k++) {
+        /* one node: this one, with every drive; several: each with its own */
+        char name[300];
+        int self = !c->cluster || k == cluster_self(c->cluster);
+        int serving = self || cluster_node_serving(c->cluster, k);
+        nodes_online += serving;
+        if (c->cluster) cluster_node_name(c->cluster, k, name, sizeof name);
+        else snprintf(name, sizeof name, "%s", c->server);
+        int o2;
+        size_t n2;
+        uint64_t t2, f2;
+        json_t *own = c->cluster ? drives_json(c, k, &o2, &n2, &t2, &f2) : json_incref(drives);
+        json_array_append_new(servers, json_pack("{s:s,s:s,s:s,s:I,s:o}", "endpoint", name, "state",
+                                                 serving ? "online" : "offline", "version", c->version,
+                                                 "uptimeSeconds", (json_int_t)(self ? now - c->start_unix : 0),
+                                                 "drives", own));
+    }
+    json_decref(drives);
+    json_t *j = json_pack("{s:s,s:s,s:s,s:I,s:I,s:o,s:{s:i,s:i,s:i,s:i,s:i,s:i},s:{s:i,s:i},s:{s:i,s:i},s:{s:I,s:I},s:{s:I,s:I,s:I,s:I}}",
                           "mode", "online", "version", c->version, "region", c->region,
                           "uptimeSeconds", (json_int_t)(now - c->start_unix), "startTime", (json_int_t)c->start_unix,
-                          "servers", node,
+                          "servers", servers,
                           "backend", "drives", l.n_drives, "sets", l.n_sets, "setSize", l.set_size,
                           "standardSCParity", l.parity, "writeQuorum", l.write_quorum, "readQuorum", l.read_quorum,
                           "drivesOnline", "online", online, "offline", (int)n - online,
-                          "nodes", "online", 1, "offline", 0,
+                          "nodes", "online", nodes_online, "offline", nodes - nodes_online,
                           "capacity", "rawTotalBytes", (json_int_t)total, "rawFreeBytes", (json_int_t)freeb,
                           "usage", "buckets", (json_int_t)us.n, "objects", (json_int_t)objs, "bytes", (json_int_t)bytes,
                           "lastUpdate", (json_int_t)us.updated_unix);

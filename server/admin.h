@@ -50,6 +50,7 @@ typedef struct admin_config {
     /* stop (restart = 0) or restart (1), after the response went out */
     void (*service)(void *arg, int restart);
     void *service_arg;
+    const struct cluster *cluster;     /* distributed deployments: the nodes; NULL for one node */
 } admin_config;
 
 void admin_handle(const admin_config *cfg, http_exchange *ex);

@@ -397,7 +397,9 @@ static void metrics_endpoint(http_exchange *ex, app *a, const char *path)
     strbuf out;
     strbuf_init(&out, http_arena(ex), 64 * 1024);
     metrics_sources src = { .st = a->store, .usage = a->usage, .server = a->server_label,
-                            .version = CAIRN_VERSION };
+                            .version = CAIRN_VERSION,
+                            .nodes_online = a->cluster ? cluster_nodes_online(a->cluster) : 0,
+                            .nodes_total = a->cluster ? cluster_node_count(a->cluster) : 0 };
     metrics_render(a->metrics, &src, which, &out);
     http_respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", out.data, out.len);
 }
@@ -605,7 +607,7 @@ static int finish_start(app *a)
         .server = a->server_label, .data_dir = a->data_dir, .prometheus_public = &a->prometheus_public,
         .usage_interval_ms = a->usage_interval_ms, .stale_upload_expiry_s = a->expiry_s,
         .stale_upload_interval_s = a->expiry_interval_s, .start_unix = (int64_t)time(NULL),
-        .service = admin_service, .service_arg = a,
+        .service = admin_service, .service_arg = a, .cluster = a->cluster,
     };
     s3api_config sc = { .store = a->store, .region = a->cfg.region, .domain = a->cfg.domain,
                         .access_key = cred->access_key, .secret_key = cred->secret_key, .iam = a->iam };

@@ -324,9 +324,10 @@ void metrics_render(metrics *m, const metrics_sources *src, int which, strbuf *o
         head(o, "minio_cluster_drive_total", "untyped", "Total drives in the cluster");
         sample_u(o, "minio_cluster_drive_total", srv, NULL, NULL, (uint64_t)nd);
         head(o, "minio_cluster_nodes_online_total", "untyped", "Total number of MinIO nodes online");
-        sample_u(o, "minio_cluster_nodes_online_total", srv, NULL, NULL, 1);
+        int nodes = src->nodes_total ? src->nodes_total : 1, nodes_up = src->nodes_total ? src->nodes_online : 1;
+        sample_u(o, "minio_cluster_nodes_online_total", srv, NULL, NULL, (uint64_t)nodes_up);
         head(o, "minio_cluster_nodes_offline_total", "untyped", "Total number of MinIO nodes offline");
-        sample_u(o, "minio_cluster_nodes_offline_total", srv, NULL, NULL, 0);
+        sample_u(o, "minio_cluster_nodes_offline_total", srv, NULL, NULL, (uint64_t)(nodes - nodes_up));
         head(o, "minio_cluster_capacity_raw_total_bytes", "gauge", "Total capacity online in the cluster");
         sample_u(o, "minio_cluster_capacity_raw_total_bytes", srv, NULL, NULL, raw_total);
         head(o, "minio_cluster_capacity_raw_free_bytes", "gauge", "Total free capacity online in the cluster");

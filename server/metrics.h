@@ -30,6 +30,7 @@ typedef struct metrics_sources {
     usage_scanner *usage;
     const char *server;       /* "host:port" label, as MinIO's server="" */
     const char *version;
+    int nodes_online, nodes_total;   /* distributed deployments (0: one node, this one) */
 } metrics_sources;
 
 enum { METRICS_NODE = 1, METRICS_CLUSTER = 2, METRICS_ALL = 3 };

@@ -325,7 +325,9 @@ size_t store_drive_info(store *s, drive_info *out, size_t max)
         out[n].set_index = i / s->vol.set_size;
         out[n].drive_index = i % s->vol.set_size;
         struct statvfs v;
-        if (!s->is_remote[i] && statvfs(s->dirs[i], &v) == 0) {
+        if (s->is_remote[i]) {
+            s->remote.drive_stats(s->remote.ctx, i, &out[n].total_bytes, &out[n].free_bytes, &out[n].used_bytes);
+        } else if (statvfs(s->dirs[i], &v) == 0) {
             out[n].total_bytes = (uint64_t)v.f_blocks * v.f_frsize;
             out[n].free_bytes = (uint64_t)v.f_bavail * v.f_frsize;
             out[n].used_bytes = out[n].total_bytes - (uint64_t)v.f_bfree * v.f_frsize;

@@ -73,6 +73,8 @@ typedef struct store_remote {
     /* a metadata write left that drive out (offline, or it failed): its
      * copy of the metadata is behind until its node rejoins */
     void (*missed)(void *ctx, int drive);
+    /* a remote drive's capacity as its node last reported it */
+    void (*drive_stats)(void *ctx, int drive, uint64_t *total, uint64_t *free_bytes, uint64_t *used);
 } store_remote;
 
 /* dirs: local paths, or (remote drives) a name for logs.  may_create:
