@@ -142,25 +142,26 @@ static void hook_missed(void *ctx, int i)
                  rpc_peer_name(c->peers[node]));
 }
 
-/* Metadata operations on a remote drive: encoded on the loop, sent from a
- * libuv worker, the result decoded into the op before its done runs. */
+/* Metadata operations on remote drives: one call per node for all its
+ * drives, encoded on the loop, sent from a libuv worker, the results
+ * decoded into the ops before their done callbacks run. */
 typedef struct meta_send {
     uv_work_t req;
     cluster *c;
-    int drive;
-    meta_op *op;
+    int node, n;
+    meta_op *ops[TOPOLOGY_MAX_DRIVES];
+    char query[512];
     char *text;
 } meta_send;
 
 static void meta_send_work(uv_work_t *req)
 {
     meta_send *m = req->data;
-    char q[32];
-    drive_query(m->drive, q, sizeof q);
     struct iovec iov = { m->text, strlen(m->text) };
     rpc_reply r;
-    int rc = rpc_call_result(m->c->peers[m->c->topo->node_of[m->drive]], "meta", q, &iov, 1, RPC_TIMEOUT_MS, &r);
-    if (rc != 0 || meta_wire_decode_result((const char *)r.body, r.len, m->op) != 0) m->op->status = ST_IO_ERROR;
+    int rc = rpc_call_result(m->c->peers[m->node], "meta", m->query, &iov, 1, RPC_TIMEOUT_MS, &r);
+    if (rc != 0 || meta_wire_decode_results((const char *)r.body, r.len, m->ops, m->n) != 0)
+        for (int i = 0; i < m->n; i++) m->ops[i]->status = ST_IO_ERROR;
     rpc_reply_free(&r);
 }
 
@@ -168,35 +169,51 @@ static void meta_send_after(uv_work_t *req, int status)
 {
     (void)status;
     meta_send *m = req->data;
-    meta_op *op = m->op;
+    for (int i = 0; i < m->n; i++) m->ops[i]->done(m->ops[i]);
     free(m->text);
     free(m);
-    op->done(op);
 }
 
-static void hook_meta_submit(void *ctx, int i, meta_op *op)
+static void meta_send_node(cluster *c, int node, const int *drives, meta_op *const *ops, int n)
+{
+    meta_send *m = calloc(1, sizeof *m);
+    char *text = m ? meta_wire_encode_op(ops[0]) : NULL;
+    size_t ql = 0;
+    for (int i = 0; i < n; i++) {
+        /* the record is the receiver's to free, as meta would */
+        free(ops[i]->record);
+        ops[i]->record = NULL;
+        ops[i]->status = ST_IO_ERROR;
+        if (m) {
+            m->ops[i] = ops[i];
+            ql += (size_t)snprintf(m->query + ql, sizeof m->query - ql, "%s%d", i ? "," : "drives=", drives[i]);
+        }
+    }
+    if (text) {
+        m->req.data = m;
+        m->c = c;
+        m->node = node;
+        m->n = n;
+        m->text = text;
+        if (uv_queue_work(c->loop, &m->req, meta_send_work, meta_send_after) == 0) return;
+    }
+    for (int i = 0; i < n; i++) ops[i]->done(ops[i]);
+    free(text);
+    free(m);
+}
+
+static void hook_meta_submit(void *ctx, const int *drives, meta_op *const *ops, int n)
 {
     cluster *c = ctx;
-    meta_send *m = calloc(1, sizeof *m);
-    char *text = m ? meta_wire_encode_op(op) : NULL;
-    /* the record is the receiver's to free, as meta would */
-    free(op->record);
-    op->record = NULL;
-    op->status = ST_IO_ERROR;
-    if (!text) {
-        free(m);
-        op->done(op);
-        return;
-    }
-    m->req.data = m;
-    m->c = c;
-    m->drive = i;
-    m->op = op;
-    m->text = text;
-    if (uv_queue_work(c->loop, &m->req, meta_send_work, meta_send_after) != 0) {
-        free(text);
-        free(m);
-        op->done(op);
+    for (int node = 0; node < c->topo->n_nodes; node++) {
+        int d[TOPOLOGY_MAX_DRIVES], k = 0;
+        meta_op *o[TOPOLOGY_MAX_DRIVES];
+        for (int i = 0; i < n; i++)
+            if (c->topo->node_of[drives[i]] == node) {
+                d[k] = drives[i];
+                o[k++] = ops[i];
+            }
+        if (k) meta_send_node(c, node, d, o, k);
     }
 }
 

@@ -190,7 +190,7 @@ int meta_wire_decode_op(const char *text, size_t len, meta_op *op)
     return 0;
 }
 
-char *meta_wire_encode_result(const meta_op *op)
+static json_t *result_json(const meta_op *op)
 {
     json_t *g = json_array();
     for (size_t i = 0; i < op->n_garbage; i++) {
@@ -198,42 +198,48 @@ char *meta_wire_encode_result(const meta_op *op)
         data_id_hex(&op->garbage[i], hex);
         json_array_append_new(g, json_string(hex));
     }
-    json_t *j = json_pack("{s:i, s:i, s:s, s:i, s:o}", "status", (int)op->status, "replaced", op->replaced,
-                          "result_version", op->result_version, "result_marker", op->result_marker, "garbage", g);
-    if (!j) return NULL;
-    char *text = json_dumps(j, JSON_COMPACT);
-    json_decref(j);
+    return json_pack("{s:i, s:i, s:s, s:i, s:o}", "status", (int)op->status, "replaced", op->replaced,
+                     "result_version", op->result_version, "result_marker", op->result_marker, "garbage", g);
+}
+
+char *meta_wire_encode_results(meta_op *const *ops, int n)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < n; i++) json_array_append_new(a, result_json(ops[i]));
+    char *text = json_dumps(a, JSON_COMPACT);
+    json_decref(a);
     return text;
 }
 
-int meta_wire_decode_result(const char *text, size_t len, meta_op *op)
+static int result_from_json(json_t *j, meta_op *op)
 {
-    json_error_t e;
-    json_t *j = json_loadb(text, len, 0, &e);
-    if (!j || !json_is_object(j)) {
-        json_decref(j);
-        return -1;
-    }
+    if (!json_is_object(j)) return -1;
     int64_t st = get_int(j, "status");
     const char *ver = json_string_value(json_object_get(j, "result_version"));
     json_t *g = json_object_get(j, "garbage");
     size_t n = json_array_size(g);
-    int bad = st < ST_OK || st > ST_LOCKED || !ver || strlen(ver) >= sizeof op->result_version || n > MAX_GARBAGE;
-    if (!bad) {
-        op->status = (store_status)st;
-        op->replaced = (int)get_int(j, "replaced");
-        op->result_marker = (int)get_int(j, "result_marker");
-        snprintf(op->result_version, sizeof op->result_version, "%s", ver);
-        op->garbage = n ? calloc(n, sizeof *op->garbage) : NULL;
-        bad = n && !op->garbage;
-        for (size_t i = 0; !bad && i < n; i++)
-            bad = unhex16(json_string_value(json_array_get(g, i)), op->garbage[i].b) != 0;
-        op->n_garbage = bad ? 0 : n;
-        if (bad) {
-            free(op->garbage);
-            op->garbage = NULL;
-        }
+    if (st < ST_OK || st > ST_LOCKED || !ver || strlen(ver) >= sizeof op->result_version || n > MAX_GARBAGE) return -1;
+    op->status = (store_status)st;
+    op->replaced = (int)get_int(j, "replaced");
+    op->result_marker = (int)get_int(j, "result_marker");
+    snprintf(op->result_version, sizeof op->result_version, "%s", ver);
+    op->garbage = n ? calloc(n, sizeof *op->garbage) : NULL;
+    int bad = n && !op->garbage;
+    for (size_t i = 0; !bad && i < n; i++) bad = unhex16(json_string_value(json_array_get(g, i)), op->garbage[i].b) != 0;
+    op->n_garbage = bad ? 0 : n;
+    if (bad) {
+        free(op->garbage);
+        op->garbage = NULL;
     }
-    json_decref(j);
+    return bad ? -1 : 0;
+}
+
+int meta_wire_decode_results(const char *text, size_t len, meta_op *const *ops, int n)
+{
+    json_error_t e;
+    json_t *a = json_loadb(text, len, 0, &e);
+    int bad = !json_is_array(a) || json_array_size(a) != (size_t)n;
+    for (int i = 0; !bad && i < n; i++) bad = result_from_json(json_array_get(a, (size_t)i), ops[i]) != 0;
+    json_decref(a);
     return bad ? -1 : 0;
 }

@@ -20,9 +20,11 @@ char *meta_wire_encode_op(const meta_op *op);
 int meta_wire_decode_op(const char *text, size_t len, meta_op *out);
 void meta_wire_op_free(meta_op *op);
 
-/* the result fields (status, replaced, versions, garbage) */
-char *meta_wire_encode_result(const meta_op *op);
-/* fills op's result fields (garbage malloc'd, as meta does); 0 or -1 */
-int meta_wire_decode_result(const char *text, size_t len, meta_op *op);
+/* the result fields (status, replaced, versions, garbage) of n ops (one
+ * op applied to n drives of a node), as a JSON array */
+char *meta_wire_encode_results(meta_op *const *ops, int n);
+/* fills each op's result fields (garbage malloc'd, as meta does); 0, or
+ * -1 when the text is not n well-formed results */
+int meta_wire_decode_results(const char *text, size_t len, meta_op *const *ops, int n);
 
 #endif

@@ -12,7 +12,7 @@
  *   dwrite?drive=I&id=X&off=O body: bytes at O of X's tmp file
  *   dcommit / ddiscard / dsize / dremove ?drive=I&id=X
  *   dread?drive=I&id=X&off=O&n=N
- *   meta?drive=I              body: meta_wire op; answer: meta_wire result
+ *   meta?drives=I,J           body: meta_wire op, applied to each; answer: the results
  *   lock?owner=X&ttl=MS / unlock?owner=X   body: the resource
  *   joined?from=N             node N (1-based) rejoined: its drives count again
  *   meta-snapshot             a snapshot of this node's metadata: {"name","size"}
@@ -276,50 +276,93 @@ static void drive_call_start(cluster *c, drive_call call, const char *q, unsigne
 
 /* ---------- metadata calls ---------- */
 
-typedef struct meta_call {
-    meta_op op;
+/* One operation applied to several drives of this node (the caller's
+ * drives=I,J,...); answered once all are done, results in that order. */
+typedef struct meta_batch {
     cluster *c;
+    int n, pending;
+    meta_op ops[TOPOLOGY_MAX_DRIVES];
     cluster_answer_fn answer;
     void *arg;
-} meta_call;
+} meta_batch;
 
-static void meta_call_done(meta_op *op)
+static void meta_batch_finish(meta_batch *b)
 {
-    meta_call *m = op->arg;
-    if (m->c->store) store_meta_applied(m->c->store, op);
-    char *text = meta_wire_encode_result(op);
-    free(op->done_record);
-    meta_wire_op_free(op);
-    if (text) answer_text(m->answer, m->arg, 200, 0, text);
-    else m->answer(m->arg, 500, -ENOMEM, NULL, 0);
+    meta_op *ops[TOPOLOGY_MAX_DRIVES];
+    for (int i = 0; i < b->n; i++) ops[i] = &b->ops[i];
+    char *text = meta_wire_encode_results(ops, b->n);
+    for (int i = 0; i < b->n; i++) {
+        free(b->ops[i].done_record);
+        meta_wire_op_free(&b->ops[i]);
+    }
+    if (text) answer_text(b->answer, b->arg, 200, 0, text);
+    else b->answer(b->arg, 500, -ENOMEM, NULL, 0);
     free(text);
-    free(m);
+    free(b);
+}
+
+static void meta_batch_op_done(meta_op *op)
+{
+    meta_batch *b = op->arg;
+    if (b->c->store) store_meta_applied(b->c->store, op);
+    if (--b->pending == 0) meta_batch_finish(b);
+}
+
+/* drives=I,J,...: this node's drives, each at most once */
+static int query_drives(cluster *c, const char *q, int *out)
+{
+    char v[512];
+    if (!query_get(q, "drives", v, sizeof v)) return -1;
+    int n = 0;
+    for (char *p = v, *tok; (tok = strsep(&p, ","));) {
+        char *end;
+        long i = strtol(tok, &end, 10);
+        if (end == tok || *end || n == TOPOLOGY_MAX_DRIVES || i < 0 || i >= c->topo->n || !cluster_drive_is_local(c, (int)i))
+            return -1;
+        for (int k = 0; k < n; k++) if (out[k] == i) return -1;
+        out[n++] = (int)i;
+    }
+    return n;
 }
 
 static void meta_call_start(cluster *c, const char *q, unsigned char *body, size_t len, cluster_answer_fn answer,
                             void *arg)
 {
-    int i = query_local_drive(c, q);
-    meta_call *m = calloc(1, sizeof *m);
-    if (!m || i < 0 || meta_wire_decode_op((const char *)body, len, &m->op) != 0) {
-        free(m);
-        free(body);
+    int drives[TOPOLOGY_MAX_DRIVES];
+    int n = query_drives(c, q, drives);
+    meta_batch *b = n > 0 ? calloc(1, sizeof *b) : NULL;
+    int decoded = 0;
+    while (b && decoded < n && meta_wire_decode_op((const char *)body, len, &b->ops[decoded]) == 0) decoded++;
+    free(body);
+    if (!b || decoded < n) {
+        for (int i = 0; b && i < decoded; i++) {
+            free(b->ops[i].record);
+            free(b->ops[i].done_record);
+            meta_wire_op_free(&b->ops[i]);
+        }
+        free(b);
         answer(arg, 400, -EINVAL, NULL, 0);
         return;
     }
-    free(body);
-    m->answer = answer;
-    m->arg = arg;
-    m->c = c;
-    m->op.done = meta_call_done;
-    m->op.arg = m;
-    if (!c->store || store_meta_apply(c->store, i, &m->op) != 0) {
-        free(m->op.record);
-        free(m->op.done_record);
-        meta_wire_op_free(&m->op);
-        free(m);
-        answer(arg, 200, -EIO, NULL, 0);
+    b->c = c;
+    b->n = n;
+    b->pending = 1;   /* a hold until every op is submitted */
+    b->answer = answer;
+    b->arg = arg;
+    for (int i = 0; i < n; i++) {
+        meta_op *op = &b->ops[i];
+        op->done = meta_batch_op_done;
+        op->arg = b;
+        b->pending++;
+        if (!c->store || store_meta_apply(c->store, drives[i], op) != 0) {
+            /* that drive is offline here: it takes no part */
+            free(op->record);
+            op->record = NULL;
+            op->status = ST_IO_ERROR;
+            b->pending--;
+        }
     }
+    if (--b->pending == 0) meta_batch_finish(b);
 }
 
 /* ---------- metadata snapshots for a rejoining node ---------- */

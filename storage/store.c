@@ -655,14 +655,18 @@ static void fanout_dispatch(store *s, fanout *f)
         f->drive_of[j] = targets[j];
     }
     /* submit after every copy is built: callbacks run on the loop later */
+    int remote_drives[VOL_MAX_DRIVES], nr = 0;
+    meta_op *remote_ops[VOL_MAX_DRIVES];
     for (int j = 0; j < nt; j++) {
         if (s->is_remote[targets[j]]) {
             s->jobs++;   /* the store outlives the call */
-            s->remote.meta_submit(s->remote.ctx, targets[j], &f->ops[j]);
+            remote_drives[nr] = targets[j];
+            remote_ops[nr++] = &f->ops[j];
         } else {
             meta_submit(s->metas[targets[j]], &f->ops[j]);
         }
     }
+    if (nr) s->remote.meta_submit(s->remote.ctx, remote_drives, remote_ops, nr);
 }
 
 static void fanout_locked(void *arg, void *token)

@@ -62,8 +62,9 @@ typedef struct store_remote {
     /* as format_read (0 read, 1 blank, -1 unreadable), or -2 unreachable */
     int (*format_read)(void *ctx, int drive, drive_format *out);
     int (*format_write)(void *ctx, int drive, const drive_format *f);
-    /* applies op to that drive's metadata; op->done runs on the loop */
-    void (*meta_submit)(void *ctx, int drive, meta_op *op);
+    /* applies ops[k] (copies of one operation) to drives[k]'s metadata;
+     * each op->done runs on the loop */
+    void (*meta_submit)(void *ctx, const int *drives, meta_op *const *ops, int n);
     /* the drive's node answers and says the drive is online */
     int (*drive_online)(void *ctx, int drive);
     /* a lock on resource held by a majority of nodes: cb gets a token,
