@@ -315,8 +315,10 @@ static int quorum_ok(app *a, int quorum, int minus_local)
     store_layout l = store_get_layout(a->store);
     for (int set = 0; set < (l.n_sets > 0 ? l.n_sets : 1); set++) {
         int online = 0;
-        for (size_t i = 0; i < n; i++)
-            if (d[i].set_index == set && d[i].online && !minus_local) online++;
+        for (size_t i = 0; i < n; i++) {
+            int here = !a->cluster || cluster_node_of_drive(a->cluster, (int)i) == cluster_self(a->cluster);
+            if (d[i].set_index == set && d[i].online && !(minus_local && here)) online++;
+        }
         if (online < quorum) return 0;
     }
     return 1;
