@@ -16,7 +16,7 @@
 
 enum {
     PROBE_JOIN_MS = 1000,      /* while joining */
-    PROBE_MS = 2000,           /* once serving */
+    PROBE_MS = 1000,           /* once serving: the heartbeat that renews the read lease */
     PROBE_TIMEOUT_MS = 2000,
     LOCK_WAIT_MS = 10000,      /* a writer waits this long for a key's lock */
     WAIT_LOG_MS = 5000,
@@ -125,6 +125,12 @@ static int hook_drive_online(void *ctx, int i)
            rpc_peer_answering(c->peers[node]);
 }
 
+static int hook_can_read(void *ctx)
+{
+    cluster *c = ctx;
+    return cluster_mono_ms() < atomic_load(&c->lease_until_ms);
+}
+
 static void hook_drive_stats(void *ctx, int i, uint64_t *total, uint64_t *free_bytes, uint64_t *used)
 {
     cluster *c = ctx;
@@ -133,13 +139,122 @@ static void hook_drive_stats(void *ctx, int i, uint64_t *total, uint64_t *free_b
     *used = atomic_load(&c->drive_used[i]);
 }
 
-static void hook_missed(void *ctx, int i)
+/* Nodes left out of a write are stale: their drives stop counting, and
+ * each is told (once it can be) so it stops serving and rejoins.  The
+ * write is acknowledged after the telling, so no client that saw it
+ * acknowledged can then read the old state from a node that was told. */
+typedef struct stale_notice {
+    uv_work_t req;
+    cluster *c;
+    int nodes[TOPOLOGY_MAX_NODES], n;
+    int fresh[TOPOLOGY_MAX_NODES];      /* just became stale: try it whatever its backoff */
+    int64_t wait_until;                 /* the ack waits for untold nodes' leases to run out */
+    uv_timer_t timer;
+    void (*done)(void *arg);
+    void *arg;
+} stale_notice;
+
+static void stale_work(uv_work_t *req)
+{
+    stale_notice *s = req->data;
+    cluster *c = s->c;
+    char q[32];
+    snprintf(q, sizeof q, "from=%d", c->topo->self + 1);
+    int64_t now = cluster_mono_ms();
+    s->wait_until = 0;
+    for (int k = 0; k < s->n; k++) {
+        int x = s->nodes[k];
+        rpc_reply r;
+        /* a write that failed on it put it in backoff; telling it matters
+         * more than that (once per episode: later writes do not wait) */
+        if (s->fresh[k]) rpc_peer_poke(c->peers[x]);
+        int told = rpc_call_result(c->peers[x], "stale", q, NULL, 0, PROBE_TIMEOUT_MS, &r) == 0;
+        rpc_reply_free(&r);
+        if (told) {
+            atomic_store(&c->peer_told[x], 1);
+            continue;
+        }
+        if (s->fresh[k]) {
+            /* every other node must know too: they answer its hellos with
+             * you_missed_writes, so none renews its read lease; each says
+             * how long the lease its answers gave may still run */
+            int64_t heard = atomic_load(&c->last_heard_ms[x]);
+            int64_t end = heard ? heard + LEASE_MS : 0;
+            char pq[32];
+            snprintf(pq, sizeof pq, "node=%d", x + 1);
+            for (int p = 0; p < c->topo->n_nodes; p++) {
+                if (p == c->topo->self || p == x) continue;
+                if (rpc_call_result(c->peers[p], "peer-stale", pq, NULL, 0, PROBE_TIMEOUT_MS, &r) == 0 && r.body) {
+                    const char *v = strstr((char *)r.body, "\"lease_left_ms\":");
+                    int64_t left = v ? strtoll(v + 16, NULL, 10) : 0;
+                    if (now + left > end) end = now + left;
+                } else {
+                    /* a node that cannot be asked may have renewed it: the
+                     * longest a lease can run from now */
+                    if (now + LEASE_MS > end) end = now + LEASE_MS;
+                }
+                rpc_reply_free(&r);
+            }
+            c->stale_lease_end[x] = end;
+        }
+        /* it was not told: answer the client only once it surely stopped
+         * serving reads (its lease ran out) */
+        if (c->stale_lease_end[x] > s->wait_until) s->wait_until = c->stale_lease_end[x];
+    }
+}
+
+static void stale_timer_closed(uv_handle_t *h)
+{
+    stale_notice *s = h->data;
+    s->done(s->arg);
+    free(s);
+}
+
+static void stale_waited(uv_timer_t *t) { uv_close((uv_handle_t *)t, stale_timer_closed); }
+
+static void stale_after(uv_work_t *req, int status)
+{
+    (void)status;
+    stale_notice *s = req->data;
+    int64_t left = s->wait_until - cluster_mono_ms();
+    if (left > 0) {
+        uv_timer_init(s->c->loop, &s->timer);
+        s->timer.data = s;
+        uv_timer_start(&s->timer, stale_waited, (uint64_t)left, 0);
+        return;
+    }
+    s->done(s->arg);
+    free(s);
+}
+
+static void hook_missed(void *ctx, const int *drives, int n, void (*done)(void *arg), void *arg)
 {
     cluster *c = ctx;
-    int node = c->topo->node_of[i];
-    if (!atomic_exchange(&c->peer_stale[node], 1))
-        log_warn("node %d (%s) missed a metadata write: its drives are left out until it rejoins", node + 1,
-                 rpc_peer_name(c->peers[node]));
+    stale_notice *s = calloc(1, sizeof *s);
+    if (!s) abort();
+    for (int i = 0; i < n; i++) {
+        int node = c->topo->node_of[drives[i]];
+        int fresh = !atomic_exchange(&c->peer_stale[node], 1);
+        if (fresh)
+            log_warn("node %d (%s) missed a metadata write: its drives are left out until it rejoins", node + 1,
+                     rpc_peer_name(c->peers[node]));
+        int listed = atomic_load(&c->peer_told[node]);
+        for (int k = 0; k < s->n && !listed; k++) listed = s->nodes[k] == node;
+        if (!listed) {
+            s->fresh[s->n] = fresh;
+            s->nodes[s->n++] = node;
+        }
+    }
+    if (!s->n) {
+        free(s);
+        done(arg);
+        return;
+    }
+    s->req.data = s;
+    s->c = c;
+    s->done = done;
+    s->arg = arg;
+    if (uv_queue_work(c->loop, &s->req, stale_work, stale_after) != 0) abort();
 }
 
 /* Metadata operations on remote drives: one call per node for all its
@@ -358,46 +473,113 @@ static void hook_unlock(void *ctx, void *token)
 
 static void join_prepare(cluster *c);
 
+typedef struct hello_call {
+    cluster *c;
+    int node, rc;
+    int64_t sent_ms;
+    rpc_reply reply;
+} hello_call;
+
+static void *hello_thread(void *arg)
+{
+    hello_call *h = arg;
+    cluster *c = h->c;
+    if (!c->ready) rpc_peer_poke(c->peers[h->node]);   /* joining: do not wait out backoffs */
+    /* a peer that missed writes learns it here, and rejoins */
+    char q[128];
+    snprintf(q, sizeof q, "sig=%s&from=%d%s", c->topo_hash, c->topo->self + 1,
+             c->ready && atomic_load(&c->peer_stale[h->node]) ? "&stale=1" : "");
+    h->sent_ms = cluster_mono_ms();
+    h->rc = rpc_call(c->peers[h->node], "hello", q, NULL, 0, PROBE_TIMEOUT_MS, &h->reply);
+    return NULL;
+}
+
+/* The read lease: this node answers reads from its own copy of the
+ * metadata only while enough nodes have answered a hello sent less than
+ * LEASE_MS ago (without saying it missed writes) that the nodes it cannot
+ * hear from are no majority: they cannot be writing without it.  So a
+ * node cut off on the minority side stops serving reads within LEASE_MS
+ * (a writer that leaves it out and cannot tell it waits that long before
+ * answering, see stale_notice), while with half the nodes down, where
+ * nobody can write, the rest still serve reads. */
+static int int64_t_cmp_desc(const void *a, const void *b);
+static void renew_lease(cluster *c, int64_t *contact, int n)
+{
+    int need = c->topo->n_nodes - majority(c);   /* peers besides this node */
+    if (need <= 0) {
+        atomic_store(&c->lease_until_ms, INT64_MAX);
+        return;
+    }
+    if (n < need) return;         /* the lease runs out by itself */
+    qsort(contact, (size_t)n, sizeof *contact, int64_t_cmp_desc);
+    int64_t until = contact[need - 1] + LEASE_MS;
+    if (until > atomic_load(&c->lease_until_ms)) atomic_store(&c->lease_until_ms, until);
+}
+
+static int int64_t_cmp_desc(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
 /* Says hello to every peer; while joining, also reads every drive's format. */
 static void probe_work(uv_work_t *req)
 {
     cluster *c = req->data;
     const topology *t = c->topo;
-    int answering = 1;
+    /* every peer at once: a peer that does not answer costs one timeout,
+     * not one per peer, so the read lease below stays fresh */
+    hello_call h[TOPOLOGY_MAX_NODES] = { 0 };
+    pthread_t th[TOPOLOGY_MAX_NODES];
+    int started[TOPOLOGY_MAX_NODES] = { 0 };
     for (int n = 0; n < t->n_nodes; n++) {
         if (n == t->self) continue;
-        if (!c->ready) rpc_peer_poke(c->peers[n]);   /* joining: do not wait out backoffs */
-        /* a peer that missed writes learns it here, and rejoins */
-        char q[128];
-        snprintf(q, sizeof q, "sig=%s&from=%d%s", c->topo_hash, t->self + 1,
-                 c->ready && atomic_load(&c->peer_stale[n]) ? "&stale=1" : "");
-        rpc_reply r;
-        int rc = rpc_call(c->peers[n], "hello", q, NULL, 0, PROBE_TIMEOUT_MS, &r);
-        int ready = 0;
-        if (rc == 0 && r.status == 409) c->mismatch_node = n;
-        if (rc == 0 && r.status == 200) {
+        h[n].c = c;
+        h[n].node = n;
+        started[n] = pthread_create(&th[n], NULL, hello_thread, &h[n]) == 0;
+        if (!started[n]) hello_thread(&h[n]);
+    }
+    int answering = 1;
+    int64_t contact[TOPOLOGY_MAX_NODES];
+    int n_contact = 0;
+    for (int n = 0; n < t->n_nodes; n++) {
+        if (n == t->self) continue;
+        if (started[n]) pthread_join(th[n], NULL);
+        rpc_reply *r = &h[n].reply;
+        int rc = h[n].rc, ok = rc == 0 && r->status == 200;
+        int ready = 0, missed = 0;
+        if (rc == 0 && r->status == 409) c->mismatch_node = n;
+        if (ok) {
             answering++;
             json_error_t e;
-            json_t *j = json_loadb((const char *)r.body, r.len, 0, &e);
-            ready = json_is_true(json_object_get(j, "ready")) || json_integer_value(json_object_get(j, "ready")) == 1;
+            json_t *j = json_loadb((const char *)r->body, r->len, 0, &e);
+            ready = json_integer_value(json_object_get(j, "ready")) == 1;
+            /* it wrote without this node meanwhile: this node is behind, and
+             * its drives must not give this node a read quorum back */
+            missed = json_integer_value(json_object_get(j, "you_missed_writes")) == 1;
             /* its drives' capacity: [[index, total, free, used], ...] */
             json_t *d = json_object_get(j, "drives");
             for (size_t k = 0; k < json_array_size(d); k++) {
-                json_t *e = json_array_get(d, k);
-                json_int_t i = json_integer_value(json_array_get(e, 0));
+                json_t *e2 = json_array_get(d, k);
+                json_int_t i = json_integer_value(json_array_get(e2, 0));
                 if (i < 0 || i >= t->n || t->node_of[i] != n) continue;
-                atomic_store(&c->drive_total[i], (uint64_t)json_integer_value(json_array_get(e, 1)));
-                atomic_store(&c->drive_free[i], (uint64_t)json_integer_value(json_array_get(e, 2)));
-                atomic_store(&c->drive_used[i], (uint64_t)json_integer_value(json_array_get(e, 3)));
+                atomic_store(&c->drive_total[i], (uint64_t)json_integer_value(json_array_get(e2, 1)));
+                atomic_store(&c->drive_free[i], (uint64_t)json_integer_value(json_array_get(e2, 2)));
+                atomic_store(&c->drive_used[i], (uint64_t)json_integer_value(json_array_get(e2, 3)));
             }
             json_decref(j);
+            if (!missed) contact[n_contact++] = h[n].sent_ms;
         }
-        rpc_reply_free(&r);
+        if (missed && c->ready) c->told_stale_by = n + 1;
+        rpc_reply_free(r);
         atomic_store(&c->peer_ready[n], ready);
         /* serving means it joined (under LOCK_ALL, with current metadata);
-         * not serving, it is (re)starting */
-        if (rc == 0 && r.status == 200) atomic_store(&c->peer_joined[n], ready);
+         * not serving, it is (re)starting; not answering, its drives count
+         * again only after a hello (which says whether this node missed
+         * writes meanwhile) */
+        atomic_store(&c->peer_joined[n], ok && ready && !missed);
     }
+    renew_lease(c, contact, n_contact);
     c->answering = answering;
     if (c->ready || c->mismatch_node >= 0) return;
     /* formats, once the answering nodes could make a quorum */
@@ -568,18 +750,23 @@ static void joined_work(uv_work_t *req)
     for (int n = 0; n < c->topo->n_nodes; n++) {
         if (n == c->topo->self) continue;
         rpc_reply r;
-        rpc_call_result(c->peers[n], "joined", q, NULL, 0, PROBE_TIMEOUT_MS, &r);
+        int rc = rpc_call_result(c->peers[n], "joined", q, NULL, 0, PROBE_TIMEOUT_MS, &r);
+        int ready = rc == 0 && r.body && strstr((char *)r.body, "\"ready\":1");
+        atomic_store(&c->peer_ready[n], ready);
+        atomic_store(&c->peer_joined[n], ready);
         rpc_reply_free(&r);
     }
-    release_all(c->join_lock);
-    token_free(c->join_lock);
-    c->join_lock = NULL;
 }
 
+static void release_join_lock(cluster *c);
+
+/* The peers' drives as they are now, before any write may go on. */
 static void joined_after(uv_work_t *req, int status)
 {
-    (void)req;
     (void)status;
+    cluster *c = req->data;
+    if (c->store) store_check_drives(c->store);
+    release_join_lock(c);
 }
 
 static void release_work(uv_work_t *req)
@@ -638,7 +825,7 @@ static void try_open(cluster *c)
         .ctx = c, .is_remote = hook_is_remote, .drive_open = hook_drive_open, .drive_close = hook_drive_close,
         .format_read = hook_format_read, .format_write = hook_format_write, .meta_submit = hook_meta_submit,
         .drive_online = hook_drive_online, .lock = hook_lock, .unlock = hook_unlock, .missed = hook_missed,
-        .drive_stats = hook_drive_stats,
+        .drive_stats = hook_drive_stats, .can_read = hook_can_read,
     };
     char names[TOPOLOGY_MAX_DRIVES][1100];
     const char *dirs[TOPOLOGY_MAX_DRIVES];
@@ -682,6 +869,13 @@ static void probe_after(uv_work_t *req, int status)
                   n->host, n->port);
         fflush(NULL);
         exit(1);
+    }
+    if (c->told_stale_by && c->ready && !c->stale_reported) {
+        c->stale_reported = 1;
+        if (c->store) store_set_stale(c->store);
+        log_warn("node %d wrote while this node could not take part: serving nothing, restarting to rejoin with "
+                 "current metadata", c->told_stale_by);
+        if (c->on_stale) c->on_stale(c->ready_arg);
     }
     if (!c->ready) try_open(c);
     schedule_probe(c);

@@ -12,7 +12,7 @@
 #include "../storage/drive.h"
 #include "../storage/format.h"
 
-enum { LOCK_TTL_MS = 30000, SERVICE_WORKERS = 4, ALL_WANTED_MS = 1000 };
+enum { LOCK_TTL_MS = 30000, SERVICE_WORKERS = 4, ALL_WANTED_MS = 1000, LEASE_MS = 5000 };
 #define LOCK_ALL "*"     /* every key: no key's resource is "*" (they hold a '/') */
 
 /* ---- locks.c: this node's share of the cluster's locks ---- */
@@ -63,10 +63,15 @@ struct cluster {
     _Atomic int peer_ready[TOPOLOGY_MAX_NODES];    /* it serves (hello) */
     _Atomic int peer_joined[TOPOLOGY_MAX_NODES];   /* it said it joined: its drives take writes */
     _Atomic int peer_stale[TOPOLOGY_MAX_NODES];    /* a write left it out since */
+    _Atomic int peer_told[TOPOLOGY_MAX_NODES];     /* ... and it has been told so */
     void (*on_stale)(void *arg);                   /* a peer says this node missed writes */
     _Atomic uint64_t drive_total[TOPOLOGY_MAX_DRIVES], drive_free[TOPOLOGY_MAX_DRIVES],
         drive_used[TOPOLOGY_MAX_DRIVES];           /* peers' drives, from their hellos */
     int stale_reported;
+    int told_stale_by;                             /* a hello's answer said so (node + 1) */
+    _Atomic int64_t lease_until_ms;                /* reads may be served until (monotonic) */
+    _Atomic int64_t last_heard_ms[TOPOLOGY_MAX_NODES];   /* this node answered its hello */
+    int64_t stale_lease_end[TOPOLOGY_MAX_NODES];   /* when a stale peer's lease has surely run out */
     char self_name[300];
     char topo_hash[65];                    /* sha256 hex of topology_signature */
     store *store;                          /* once open */

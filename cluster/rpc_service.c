@@ -14,7 +14,9 @@
  *   dread?drive=I&id=X&off=O&n=N
  *   meta?drives=I,J           body: meta_wire op, applied to each; answer: the results
  *   lock?owner=X&ttl=MS / unlock?owner=X   body: the resource
- *   joined?from=N             node N (1-based) rejoined: its drives count again
+ *   joined?from=N             node N (1-based) joined: its drives count again; answer {"ready"}
+ *   stale?from=N              node N left this node out of a write: restart and rejoin
+ *   peer-stale?node=N         node N was left out of a write (by the caller)
  *   meta-snapshot             a snapshot of this node's metadata: {"name","size"}
  *   meta-snapshot-read?name=S&off=O&n=N / meta-snapshot-done?name=S
  */
@@ -482,10 +484,51 @@ static void joined_call(cluster *c, const char *q, cluster_answer_fn answer, voi
     atomic_store(&c->peer_ready[n], 1);
     atomic_store(&c->peer_joined[n], 1);
     atomic_store(&c->peer_stale[n], 0);
+    atomic_store(&c->peer_told[n], 0);
     rpc_peer_heard_from(c->peers[n]);
-    log_info("node %d (%s) rejoined: its drives take writes again", n + 1, rpc_peer_name(c->peers[n]));
-    store_check_drives(c->store);
+    log_info("node %d (%s) joined: its drives take writes again", n + 1, rpc_peer_name(c->peers[n]));
+    if (c->store) store_check_drives(c->store);
+    /* the joiner learns in the same breath whether this node serves */
+    answer_text(answer, arg, 200, 0, c->ready ? "{\"ready\":1}" : "{\"ready\":0}");
+}
+
+/* A peer left this node's drives out of a write: until it has rejoined,
+ * its copy of the metadata is behind, so it serves nothing and restarts. */
+static void stale_call(cluster *c, const char *q, cluster_answer_fn answer, void *arg)
+{
+    char from[16] = "?";
+    query_get(q, "from", from, sizeof from);
+    if (c->ready && !c->stale_reported) {
+        c->stale_reported = 1;
+        if (c->store) store_set_stale(c->store);
+        log_warn("node %s says this node missed metadata writes: serving nothing, restarting to rejoin with "
+                 "current metadata", from);
+        if (c->on_stale) c->on_stale(c->ready_arg);
+    }
     answer(arg, 200, 0, NULL, 0);
+}
+
+/* Another node left node N out of a write: N's drives stop counting here
+ * too, and N's hellos learn it missed writes. */
+static void peer_stale_call(cluster *c, const char *q, cluster_answer_fn answer, void *arg)
+{
+    uint64_t node;
+    if (!query_u64(q, "node", &node) || node < 1 || node > (uint64_t)c->topo->n_nodes ||
+        (int)node - 1 == c->topo->self) {
+        answer(arg, 400, -EINVAL, NULL, 0);
+        return;
+    }
+    if (!atomic_exchange(&c->peer_stale[node - 1], 1))
+        log_warn("node %d missed a metadata write (another node says): its drives are left out until it rejoins",
+                 (int)node);
+    if (c->store) store_check_drives(c->store);
+    /* from now on its hellos hear it missed writes; the lease this node's
+     * answers gave it runs out this long from now at the latest */
+    int64_t heard = atomic_load(&c->last_heard_ms[node - 1]);
+    int64_t left = heard ? heard + LEASE_MS - cluster_mono_ms() : 0;
+    char t[64];
+    snprintf(t, sizeof t, "{\"lease_left_ms\":%lld}", (long long)(left > 0 ? left : 0));
+    answer_text(answer, arg, 200, 0, t);
 }
 
 /* ---------- formats, hello, locks ---------- */
@@ -550,6 +593,7 @@ static void hello_call(cluster *c, const char *q, cluster_answer_fn answer, void
     char stale[4];
     if (c->ready && query_get(q, "stale", stale, sizeof stale) && strcmp(stale, "1") == 0 && !c->stale_reported) {
         c->stale_reported = 1;
+        if (c->store) store_set_stale(c->store);
         log_warn("node %s says this node missed metadata writes (it was unreachable or failed one): "
                  "restarting to rejoin with current metadata", from);
         if (c->on_stale) c->on_stale(c->ready_arg);
@@ -563,8 +607,16 @@ static void hello_call(cluster *c, const char *q, cluster_answer_fn answer, void
                 json_array_append_new(drives, json_pack("[i,I,I,I]", (int)i, (json_int_t)d[i].total_bytes,
                                                         (json_int_t)d[i].free_bytes, (json_int_t)d[i].used_bytes));
     }
-    json_t *j = json_pack("{s:i,s:s,s:o}", "ready", c->ready, "deployment", c->store ? store_deployment(c->store) : "",
-                          "drives", drives);
+    uint64_t from_node = 0;
+    int known = query_u64(q, "from", &from_node) && from_node >= 1 && from_node <= (uint64_t)c->topo->n_nodes &&
+                (int)from_node - 1 != c->topo->self;
+    int you_missed = known && atomic_load(&c->peer_stale[from_node - 1]);
+    /* this answer may renew its read lease: a writer that leaves it out
+     * waits until that has run out */
+    if (known) atomic_store(&c->last_heard_ms[from_node - 1], cluster_mono_ms());
+    /* a node that knows it is behind does not serve, nor is it copied from */
+    json_t *j = json_pack("{s:i,s:s,s:o,s:i}", "ready", c->ready && !c->stale_reported, "deployment", c->store ? store_deployment(c->store) : "",
+                          "drives", drives, "you_missed_writes", you_missed);
     char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
     answer_text(answer, arg, 200, text ? 0 : -ENOMEM, text);
@@ -607,6 +659,9 @@ void cluster_handle(cluster *c, const char *op, const char *query, const char *d
     if (strcmp(op, "format-read") == 0) { free(body); format_read_call(c, query, answer, arg); return; }
     if (strcmp(op, "format-write") == 0) { format_write_call(c, query, body, len, answer, arg); return; }
     if (strcmp(op, "lock") == 0) { lock_call(c, 1, query, body, len, answer, arg); return; }
+    if (strcmp(op, "joined") == 0) { free(body); joined_call(c, query, answer, arg); return; }
+    if (strcmp(op, "stale") == 0) { free(body); stale_call(c, query, answer, arg); return; }
+    if (strcmp(op, "peer-stale") == 0) { free(body); peer_stale_call(c, query, answer, arg); return; }
     if (strcmp(op, "unlock") == 0) { lock_call(c, 0, query, body, len, answer, arg); return; }
     if (!c->store) {
         free(body);
@@ -624,7 +679,6 @@ void cluster_handle(cluster *c, const char *op, const char *query, const char *d
         }
     if (strcmp(op, "meta") == 0) { meta_call_start(c, query, body, len, answer, arg); return; }
     free(body);
-    if (strcmp(op, "joined") == 0) { joined_call(c, query, answer, arg); return; }
     if (strcmp(op, "meta-snapshot") == 0) { snapshot_call(c, 0, query, answer, arg); return; }
     if (strcmp(op, "meta-snapshot-read") == 0) { snapshot_call(c, 1, query, answer, arg); return; }
     if (strcmp(op, "meta-snapshot-done") == 0) { snapshot_call(c, 2, query, answer, arg); return; }

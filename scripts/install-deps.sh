@@ -9,7 +9,7 @@ build_pkgs=(meson ninja-build pkg-config gcc libc6-dev libuv1-dev node-llhttp li
 # prometheus: promtool checks the metrics format, and a test runs the real
 # server against cairn (tests/s3/test_operators_metrics.py)
 test_pkgs=(python3 python3-boto3 python3-pytest awscli s3cmd rclone curl yamllint unzip
-           prometheus chromium)
+           prometheus chromium iproute2)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then

@@ -55,6 +55,7 @@ struct store {
     uint64_t scan_rate;          /* objects per second in background passes */
     store_heal_status heal;
     uint64_t config_gen[2];      /* buckets' configuration, system documents */
+    int stale;                   /* distributed: this node's metadata is behind */
     int closing;                 /* 1: closing, waiting for worker jobs; 2: closed */
     int jobs;                    /* worker jobs in flight (they use the drives) */
 };
@@ -105,7 +106,8 @@ static int online_count(store *s)
  * reads; fewer online drives than the read quorum answer nothing. */
 static meta *read_meta(store *s)
 {
-    if (online_count(s) < s->vol.read_quorum) return NULL;
+    if (s->stale || online_count(s) < s->vol.read_quorum) return NULL;
+    if (s->remote.ctx && !s->remote.can_read(s->remote.ctx)) return NULL;
     for (int i = 0; i < s->vol.n_drives; i++)
         if (volume_online(&s->vol, i) && s->metas[i]) return s->metas[i];
     return NULL;
@@ -549,6 +551,10 @@ typedef struct fanout {
     void *arg;
     uv_timer_t defer;                   /* answers "no quorum" asynchronously */
     void *lock;                         /* distributed: the key's lock, held until freed */
+    int missed[VOL_MAX_DRIVES];         /* remote drives left out (skipped or failed) */
+    int n_missed;
+    store_status result;
+    const meta_op *first_ok;
 } fanout;
 
 static void fanout_free(fanout *f)
@@ -568,6 +574,13 @@ static void fanout_free(fanout *f)
     free(f);
 }
 
+static void fanout_answer(void *arg)
+{
+    fanout *f = arg;
+    f->cb(f->arg, f->result, f->result == ST_OK ? f->first_ok : NULL);
+    fanout_free(f);
+}
+
 static void fanout_finish(fanout *f)
 {
     store *s = f->s;
@@ -582,7 +595,7 @@ static void fanout_finish(fanout *f)
             if (!first_ok) first_ok = op;
         } else if (op->status == ST_IO_ERROR || op->status == ST_CORRUPT) {
             volume_mark_offline(&s->vol, f->drive_of[i], "its metadata write failed");
-            if (s->is_remote[f->drive_of[i]]) s->remote.missed(s->remote.ctx, f->drive_of[i]);
+            if (s->is_remote[f->drive_of[i]]) f->missed[f->n_missed++] = f->drive_of[i];
         } else {
             if (any_logical && op->status != logical) logical_same = 0;
             logical = op->status;
@@ -598,8 +611,12 @@ static void fanout_finish(fanout *f)
     /* Data the commit left unreferenced (the same on every drive). */
     if (st == ST_OK && first_ok)
         for (size_t g = 0; g < first_ok->n_garbage; g++) remove_data_async(s, &first_ok->garbage[g]);
-    f->cb(f->arg, st, st == ST_OK ? first_ok : NULL);
-    fanout_free(f);
+    f->result = st;
+    f->first_ok = first_ok;
+    /* Nodes whose drives this write left out hear so before the client
+     * does: from then on they serve nothing until they have rejoined. */
+    if (f->n_missed) s->remote.missed(s->remote.ctx, f->missed, f->n_missed, fanout_answer, f);
+    else fanout_answer(f);
 }
 
 static void fanout_op_done(meta_op *op)
@@ -624,9 +641,15 @@ static void fanout_deferred(uv_timer_t *t)
 static void fanout_dispatch(store *s, fanout *f)
 {
     int targets[VOL_MAX_DRIVES], nt = 0;
+    if (s->stale) {   /* its view of the data is behind: nothing through it */
+        uv_timer_init(s->loop, &f->defer);
+        f->defer.data = f;
+        uv_timer_start(&f->defer, fanout_deferred, 0, 0);
+        return;
+    }
     for (int i = 0; i < s->vol.n_drives; i++)
         if (volume_online(&s->vol, i) && (s->metas[i] || s->is_remote[i])) targets[nt++] = i;
-        else if (s->is_remote[i]) s->remote.missed(s->remote.ctx, i);
+        else if (s->is_remote[i]) f->missed[f->n_missed++] = i;
     if (nt < s->vol.write_quorum) {
         uv_timer_init(s->loop, &f->defer);
         f->defer.data = f;
@@ -1786,6 +1809,7 @@ drive *store_local_drive(store *s, int i)
 
 int store_meta_apply(store *s, int i, meta_op *op)
 {
+    if (s->stale) return -1;   /* its copy is about to be replaced: it takes no part */
     if (i < 0 || i >= s->vol.n_drives || s->is_remote[i] || !s->metas[i] || !volume_online(&s->vol, i)) return -1;
     meta_submit(s->metas[i], op);
     return 0;
@@ -1829,3 +1853,5 @@ void store_meta_applied(store *s, const meta_op *op)
         op->kind == META_BUCKET_DELETE)
         s->config_gen[op->bucket && !*op->bucket ? 1 : 0]++;
 }
+
+void store_set_stale(store *s) { s->stale = 1; }

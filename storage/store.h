@@ -71,9 +71,13 @@ typedef struct store_remote {
      * or NULL when it could not be had in time; unlock releases it */
     void (*lock)(void *ctx, const char *resource, void (*cb)(void *arg, void *token), void *arg);
     void (*unlock)(void *ctx, void *token);
-    /* a metadata write left that drive out (offline, or it failed): its
-     * copy of the metadata is behind until its node rejoins */
-    void (*missed)(void *ctx, int drive);
+    /* a metadata write left these drives out (offline, or they failed):
+     * their nodes' copies of the metadata are behind until they rejoin;
+     * done(arg) runs (on the loop) once the nodes that can be told know */
+    void (*missed)(void *ctx, const int *drives, int n, void (*done)(void *arg), void *arg);
+    /* this node's copy of the metadata may answer reads now (it holds a
+     * lease from a majority of nodes); event loop, every read */
+    int (*can_read)(void *ctx);
     /* a remote drive's capacity as its node last reported it */
     void (*drive_stats)(void *ctx, int drive, uint64_t *total, uint64_t *free_bytes, uint64_t *used);
 } store_remote;
@@ -103,6 +107,9 @@ int store_install_meta_snapshot(const char *dir);
 uint64_t store_config_generation(const store *s, int system);
 /* A peer's metadata operation was applied to a local drive. */
 void store_meta_applied(store *s, const meta_op *op);
+/* This node's metadata is behind (a peer left it out of a write): reads
+ * and writes answer the quorum errors from now on, until a restart. */
+void store_set_stale(store *s);
 /* Runs the drive health check now (a peer said it is back). */
 void store_check_drives(store *s);
 void store_close(store *s);
