@@ -480,10 +480,15 @@ def test_iam_survives_restart_and_secrets_sealed_at_rest(tmp_path):
         secret = "restart-user-secret-41"
         assert cli(srv, "user", "add", "restart-user", secret).returncode == 0
         assert cli(srv, "policy", "set", "readwrite", "--user", "restart-user").returncode == 0
+        # a service account with no name, description or policy is stored
+        # with those as null: the state must still read back
+        svc = cli_json(srv, "svcacct", "add", "restart-user")["credentials"]
         srv.stop(10)
         srv.start()
         c = s3util.make_client(srv.endpoint, "restart-user", secret)
         c.create_bucket(Bucket="after-restart")
+        k = s3util.make_client(srv.endpoint, svc["accessKey"], svc["secretKey"])
+        assert [b["Name"] for b in k.list_buckets()["Buckets"]] == ["after-restart"]
         c.delete_bucket(Bucket="after-restart")
     finally:
         srv.stop(10)
