@@ -95,6 +95,28 @@ struct cluster {
     void *ready_arg;
 };
 
+/* locks.c, the asking side: a lock held by a majority of nodes */
+typedef struct lock_token {
+    cluster *c;
+    char *resource;
+    char owner[33];
+    int granted[TOPOLOGY_MAX_NODES];
+} lock_token;
+/* blocks (a worker) until a majority grants, or wait_ms passes: NULL */
+lock_token *lock_acquire(cluster *c, const char *resource, int64_t wait_ms);
+int lock_node(lock_token *t, int node, int acquire);   /* 0, -EBUSY, or a call's error */
+void lock_release_all(lock_token *t);
+void lock_token_free(lock_token *t);
+/* store_remote's lock and unlock: the same from the loop, on a worker */
+void cluster_lock_async(void *ctx, const char *resource, void (*cb)(void *arg, void *token), void *arg);
+void cluster_unlock_async(void *ctx, void *token);
+
+/* cluster.c */
+int cluster_majority(const cluster *c);
+store_remote cluster_store_hooks(cluster *c);   /* how the store reaches the other nodes */
+void cluster_drive_query(int drive, char *q, size_t cap);   /* "drive=I" */
+enum { PROBE_TIMEOUT_MS = 2000 };               /* hellos, locks, notices */
+
 /* remote_drive.c */
 drive *remote_drive_open(cluster *c, int drive_index);
 void remote_drive_close(drive *d);

@@ -362,7 +362,8 @@ int rpc_call(rpc_peer *p, const char *op, const char *query, const struct iovec 
     int64_t deadline = mono_ms() + (timeout_ms > 0 ? timeout_ms : RPC_TIMEOUT_MS);
     for (int attempt = 0; attempt < 2; attempt++) {
         int reused = 1;
-        int fd = take_idle(p);
+        /* a retry dials afresh: the next idle connection may be as stale */
+        int fd = attempt == 0 ? take_idle(p) : -1;
         if (fd < 0) {
             reused = 0;
             fd = dial(p, deadline);

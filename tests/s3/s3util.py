@@ -76,7 +76,43 @@ def clean_env(extra=None):
     return env
 
 
-class CairnServer:
+class ServerProcess:
+    """Stopping a cairn process a test started: SIGTERM (SIGKILL after the
+    timeout) or SIGKILL, and closing its log.  Subclasses set proc and _log."""
+
+    stop_timeout = 10.0
+
+    def stop(self, timeout=None):
+        """SIGTERM and wait; returns (exited_in_time, seconds)."""
+        if self.proc is None:
+            return True, 0.0
+        t0 = time.monotonic()
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(self.stop_timeout if timeout is None else timeout)
+            except subprocess.TimeoutExpired:
+                self.kill9()
+                return False, time.monotonic() - t0
+        self._close_log()
+        return True, time.monotonic() - t0
+
+    def kill9(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                pass
+        self._close_log()
+
+    def _close_log(self):
+        if self._log:
+            self._log.close()
+            self._log = None
+
+
+class CairnServer(ServerProcess):
     """One cairn process bound to 127.0.0.1 on a free port."""
 
     def __init__(self, datadir, creds=(AK, SK), env_extra=None, args=(),
@@ -140,35 +176,6 @@ class CairnServer:
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
-
-    def stop(self, timeout=10.0):
-        """SIGTERM and wait; returns (exited_in_time, seconds)."""
-        if self.proc is None:
-            return True, 0.0
-        t0 = time.monotonic()
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.kill9()
-                return False, time.monotonic() - t0
-        self._close_log()
-        return True, time.monotonic() - t0
-
-    def kill9(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                pass
-        self._close_log()
-
-    def _close_log(self):
-        if self._log:
-            self._log.close()
-            self._log = None
 
     def output(self):
         """Everything this server instance printed since its last start."""
