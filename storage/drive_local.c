@@ -74,7 +74,7 @@ static int open_tmp(drive *d, const data_id *id, int flags, local_file **out)
 
 static int local_create(drive *d, const data_id *id, drive_file **out)
 {
-    local_file *f;
+    local_file *f = NULL;
     int r = open_tmp(d, id, O_EXCL, &f);
     if (r == 0) *out = (drive_file *)f;
     return r;
@@ -175,7 +175,7 @@ static void tmp_path(drive *d, const data_id *id, char *out, size_t cap)
 
 int drive_local_write_at(drive *d, const data_id *id, uint64_t off, const void *p, size_t n)
 {
-    local_file *f;
+    local_file *f = NULL;
     int r = open_tmp(d, id, 0, &f);
     if (r) return r;
     r = local_write((drive_file *)f, p, n, off);
@@ -186,7 +186,7 @@ int drive_local_write_at(drive *d, const data_id *id, uint64_t off, const void *
 int drive_local_commit_id(drive *d, const data_id *id)
 {
     /* a shard with no bytes was never written: it is created here */
-    local_file *f;
+    local_file *f = NULL;
     int r = open_tmp(d, id, 0, &f);
     return r ? r : local_commit((drive_file *)f);
 }
