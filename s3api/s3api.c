@@ -28,6 +28,7 @@ s3api *s3api_new(const s3api_config *cfg)
 
 void s3api_free(s3api *api)
 {
+    if (!api) return;   /* a node stopped before it joined its deployment never made one */
     s3_lifecycle_free(api);
     s3_authz_free(api);
     OPENSSL_cleanse(api, sizeof *api);   /* the signing-key cache holds secrets */

@@ -633,6 +633,18 @@ def test_node_without_root_credentials_exits(make_cluster):
             "a distributed node generated its own credentials in %s" % d
 
 
+def test_node_stopped_before_joining_exits_cleanly(make_cluster):
+    # its peer never comes: SIGTERM while it waits must end it with 0, as on one node
+    c = make_cluster(start=False, nodes=2, drives=1, secret=SECRET)
+    n1 = c[0]
+    n1.launch()
+    n1.wait_live()
+    assert http_status(n1.hostport, "/minio/health/ready")[0] == 503
+    ok, secs = n1.stop(15)
+    assert ok, "a joining node did not stop within 15 s of SIGTERM:\n%s" % n1.log_tail()
+    assert n1.proc.returncode == 0, "exit %s:\n%s" % (n1.proc.returncode, n1.log_tail())
+
+
 # ---- 5. wrong topology ---------------------------------------------------------
 
 def test_wrong_topology_is_refused(make_cluster):
