@@ -472,15 +472,22 @@ static void snapshot_call(cluster *c, int kind, const char *q, cluster_answer_fn
     service_pool_submit(&c->pool, &j->job);
 }
 
+/* Another node named in the query (1-based, as logs say): its index, or -1. */
+static int query_peer(cluster *c, const char *q, const char *name)
+{
+    uint64_t v;
+    if (!query_u64(q, name, &v) || v < 1 || v > (uint64_t)c->topo->n_nodes || (int)v - 1 == c->topo->self)
+        return -1;
+    return (int)v - 1;
+}
+
 static void joined_call(cluster *c, const char *q, cluster_answer_fn answer, void *arg)
 {
-    uint64_t from;
-    if (!query_u64(q, "from", &from) || from < 1 || from > (uint64_t)c->topo->n_nodes ||
-        (int)from - 1 == c->topo->self) {
+    int n = query_peer(c, q, "from");
+    if (n < 0) {
         answer(arg, 400, -EINVAL, NULL, 0);
         return;
     }
-    int n = (int)from - 1;
     atomic_store(&c->peer_ready[n], 1);
     atomic_store(&c->peer_joined[n], 1);
     atomic_store(&c->peer_stale[n], 0);
@@ -512,19 +519,18 @@ static void stale_call(cluster *c, const char *q, cluster_answer_fn answer, void
  * too, and N's hellos learn it missed writes. */
 static void peer_stale_call(cluster *c, const char *q, cluster_answer_fn answer, void *arg)
 {
-    uint64_t node;
-    if (!query_u64(q, "node", &node) || node < 1 || node > (uint64_t)c->topo->n_nodes ||
-        (int)node - 1 == c->topo->self) {
+    int n = query_peer(c, q, "node");
+    if (n < 0) {
         answer(arg, 400, -EINVAL, NULL, 0);
         return;
     }
-    if (!atomic_exchange(&c->peer_stale[node - 1], 1))
+    if (!atomic_exchange(&c->peer_stale[n], 1))
         log_warn("node %d missed a metadata write (another node says): its drives are left out until it rejoins",
-                 (int)node);
+                 n + 1);
     if (c->store) store_check_drives(c->store);
     /* from now on its hellos hear it missed writes; the lease this node's
      * answers gave it runs out this long from now at the latest */
-    int64_t heard = atomic_load(&c->last_heard_ms[node - 1]);
+    int64_t heard = atomic_load(&c->last_heard_ms[n]);
     int64_t left = heard ? heard + LEASE_MS - cluster_mono_ms() : 0;
     char t[64];
     snprintf(t, sizeof t, "{\"lease_left_ms\":%lld}", (long long)(left > 0 ? left : 0));
@@ -607,13 +613,11 @@ static void hello_call(cluster *c, const char *q, cluster_answer_fn answer, void
                 json_array_append_new(drives, json_pack("[i,I,I,I]", (int)i, (json_int_t)d[i].total_bytes,
                                                         (json_int_t)d[i].free_bytes, (json_int_t)d[i].used_bytes));
     }
-    uint64_t from_node = 0;
-    int known = query_u64(q, "from", &from_node) && from_node >= 1 && from_node <= (uint64_t)c->topo->n_nodes &&
-                (int)from_node - 1 != c->topo->self;
-    int you_missed = known && atomic_load(&c->peer_stale[from_node - 1]);
+    int from_node = query_peer(c, q, "from");
+    int you_missed = from_node >= 0 && atomic_load(&c->peer_stale[from_node]);
     /* this answer may renew its read lease: a writer that leaves it out
      * waits until that has run out */
-    if (known) atomic_store(&c->last_heard_ms[from_node - 1], cluster_mono_ms());
+    if (from_node >= 0) atomic_store(&c->last_heard_ms[from_node], cluster_mono_ms());
     /* a node that knows it is behind does not serve, nor is it copied from */
     json_t *j = json_pack("{s:i,s:s,s:o,s:i}", "ready", c->ready && !c->stale_reported, "deployment", c->store ? store_deployment(c->store) : "",
                           "drives", drives, "you_missed_writes", you_missed);
