@@ -129,7 +129,8 @@ start_cairn() {   # $1: number of drives
     local n=$1 port dirs=() i
     port=$(free_port)
     for ((i = 1; i <= n; i++)); do mkdir -p "$W/cairn$n/d$i"; dirs+=("$W/cairn$n/d$i"); done
-    CAIRN_ROOT_USER=$AK CAIRN_ROOT_PASSWORD=$SK "$CAIRN_BIN" server --quiet --address "127.0.0.1:$port" "${dirs[@]}" \
+    CAIRN_ROOT_USER=$AK CAIRN_ROOT_PASSWORD=$SK "$CAIRN_BIN" server --quiet --address "127.0.0.1:$port" \
+        --console-address "127.0.0.1:$(free_port)" "${dirs[@]}" \
         >"$W/cairn$n.log" 2>&1 &
     PIDS=$!; SRV_PIDS+=" $PIDS"
     EP="http://127.0.0.1:$port"; KEYS=(--access-key "$AK" --secret-key "$SK")
@@ -288,8 +289,9 @@ run_server() {
     done
 }
 
+# Several drives (erasure coding) arrived after one drive; an older binary says so in --help.
 CAIRN_MULTI=0
-if "$CAIRN_BIN" --help 2>&1 | grep -Eq 'DIR\.\.\.|\{1\.\.\.[0-9]+\}' && ! "$CAIRN_BIN" --help 2>&1 | grep -q 'not implemented yet'; then
+if "$CAIRN_BIN" --help 2>&1 | grep -q 'erasure-coded in sets'; then
     CAIRN_MULTI=1
 fi
 
@@ -297,7 +299,7 @@ for srv in $SERVERS; do
     case $srv in
         cairn) start_cairn 1 || { note "cairn did not start: $(tail -2 "$W/cairn1.log")"; continue; } ;;
         cairn4)
-            (( CAIRN_MULTI )) || { note "cairn4 skipped: this cairn takes one drive (its --help says erasure coding across drives is not implemented yet)"; continue; }
+            (( CAIRN_MULTI )) || { note "cairn4 skipped: this cairn takes one drive (its --help does not mention erasure-coded sets)"; continue; }
             start_cairn 4 || { note "cairn with 4 drives did not start: $(tail -2 "$W/cairn4.log")"; continue; } ;;
         rgw) start_rgw || { note "Ceph RGW did not start (see bench/rgw.sh output above)"; continue; } ;;
         s3rver) start_s3rver || { note "s3rver did not start: $(tail -2 "$W/s3rver.log")"; continue; } ;;
