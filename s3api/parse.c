@@ -113,60 +113,6 @@ int parse_amz_date(const char *s, time_t *out)
     return 0;
 }
 
-void format_http_date(time_t t, char *out, size_t cap)
-{
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, cap, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-}
-
-static void put_digits(char *p, unsigned v, int width)
-{
-    while (width-- > 0) {
-        p[width] = (char)('0' + v % 10);
-        v /= 10;
-    }
-}
-
-/* Listings print a date per entry: computed directly from the day count
- * (proleptic Gregorian calendar, 400-year eras of 146,097 days) rather
- * than through gmtime_r and snprintf, which showed up in profiles. */
-void format_iso8601_ms(int64_t ns, char *out, size_t cap)
-{
-    if (cap < 25) { if (cap) out[0] = '\0'; return; }
-    if (ns < 0) ns = 0;
-    int64_t secs = ns / 1000000000;
-    unsigned ms = (unsigned)((ns / 1000000) % 1000);
-    int64_t days = secs / 86400;
-    unsigned sod = (unsigned)(secs % 86400);
-    /* days since 0000-03-01, so that the leap day ends each year */
-    int64_t z = days + 719468;
-    int64_t era = z / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);                        /* [0, 146096] */
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);              /* [0, 365] */
-    unsigned mp = (5 * doy + 2) / 153;                                   /* March = 0 */
-    unsigned day = doy - (153 * mp + 2) / 5 + 1;
-    unsigned month = mp < 10 ? mp + 3 : mp - 9;
-    int64_t year = yoe + era * 400 + (month <= 2);
-    if (year > 9999) year = 9999;
-    put_digits(out, (unsigned)year, 4);
-    out[4] = '-';
-    put_digits(out + 5, month, 2);
-    out[7] = '-';
-    put_digits(out + 8, day, 2);
-    out[10] = 'T';
-    put_digits(out + 11, sod / 3600, 2);
-    out[13] = ':';
-    put_digits(out + 14, sod / 60 % 60, 2);
-    out[16] = ':';
-    put_digits(out + 17, sod % 60, 2);
-    out[19] = '.';
-    put_digits(out + 20, ms, 3);
-    out[23] = 'Z';
-    out[24] = '\0';
-}
-
 /* ---------- ETag lists ---------- */
 
 int etag_list_matches(const char *h, const char *etag)

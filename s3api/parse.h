@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "../common/arena.h"
+#include "../common/timefmt.h"
 
 /* Range */
 typedef enum { RANGE_NONE, RANGE_OK, RANGE_UNSATISFIABLE } range_result;
@@ -26,8 +27,7 @@ int parse_iso8601(const char *s, int64_t *ns);
 /* An ETag as clients send it ("abc", &quot;abc&quot; or bare), bare. */
 const char *etag_unquote(arena *a, const char *etag);
 int parse_amz_date(const char *s, time_t *out);      /* 20130524T000000Z */
-void format_http_date(time_t t, char *out, size_t cap);
-void format_iso8601_ms(int64_t ns, char *out, size_t cap);  /* 2009-10-12T17:50:30.000Z */
+/* format_http_date, format_iso8601_ms: common/timefmt.h */
 
 /* ETag lists: If-Match / If-None-Match values ("*", "a", W/"b", "a", "b") */
 int etag_list_matches(const char *header, const char *etag_unquoted);

@@ -83,10 +83,33 @@ const EVP_MD *sigv4_sha256_md(void)
     return fetched_sha256 ? fetched_sha256 : EVP_sha256();
 }
 
+/* One digest context per thread, made on first use and freed when the
+ * thread ends: EVP_Digest builds and frees a context on every call, and a
+ * signed request takes three digests. */
+static pthread_key_t digest_ctx_key;
+static pthread_once_t digest_ctx_once = PTHREAD_ONCE_INIT;
+
+static void free_digest_ctx(void *ctx) { EVP_MD_CTX_free(ctx); }
+static void make_digest_ctx_key(void) { (void)pthread_key_create(&digest_ctx_key, free_digest_ctx); }
+
+static EVP_MD_CTX *thread_digest_ctx(void)
+{
+    pthread_once(&digest_ctx_once, make_digest_ctx_key);
+    EVP_MD_CTX *ctx = pthread_getspecific(digest_ctx_key);
+    if (!ctx && (ctx = EVP_MD_CTX_new()) != NULL && pthread_setspecific(digest_ctx_key, ctx) != 0) {
+        EVP_MD_CTX_free(ctx);
+        ctx = NULL;
+    }
+    return ctx;
+}
+
 static int sha256_of(const void *data, size_t len, unsigned char out[32])
 {
     unsigned int got = 0;
-    return EVP_Digest(data, len, out, &got, sigv4_sha256_md(), NULL) == 1 && got == 32;
+    EVP_MD_CTX *ctx = thread_digest_ctx();
+    if (!ctx) return EVP_Digest(data, len, out, &got, sigv4_sha256_md(), NULL) == 1 && got == 32;
+    return EVP_DigestInit_ex2(ctx, sigv4_sha256_md(), NULL) == 1 && EVP_DigestUpdate(ctx, data, len) == 1 &&
+           EVP_DigestFinal_ex(ctx, out, &got) == 1 && got == 32;
 }
 
 enum { SHA256_BLOCK = 64, HMAC_STACK_MESSAGE = 1024 };

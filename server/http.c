@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "../common/log.h"
+#include "../common/timefmt.h"
 
 typedef struct http_conn http_conn;
 
@@ -32,6 +33,8 @@ struct http_server {
     void *on_done_arg;
     int inflight;
     SSL_CTX *tls;                /* NULL: plain HTTP */
+    time_t date_second;          /* date_text is the Date header for this second */
+    char date_text[HTTP_DATE_LEN + 1];
 };
 
 struct http_exchange {
@@ -166,8 +169,12 @@ static http_exchange *exchange_new(http_conn *c)
     arena_init(&ex->arena);
     strbuf_init(&ex->resp_headers, &ex->arena, 512);
     http_server *s = c->srv;
-    snprintf(ex->request_id, sizeof ex->request_id, "%s%08llX", s->id_prefix,
-             (unsigned long long)(++s->request_counter & 0xffffffffu));
+    /* 8 hex digits of this process's prefix, then 8 of the counter */
+    static const char hex[] = "0123456789ABCDEF";
+    memcpy(ex->request_id, s->id_prefix, 8);
+    uint32_t n = (uint32_t)++s->request_counter;
+    for (int i = 15; i >= 8; i--, n >>= 4) ex->request_id[i] = hex[n & 15];
+    ex->request_id[16] = '\0';
     ex->start_ns = uv_hrtime();
     ex->req.query = "";
     ex->req.path = "/";
@@ -354,10 +361,41 @@ static void on_write_done(uv_write_t *req, int status)
     http_release(ex);
 }
 
+/* Writes what the socket takes now when nobody waits for a completion:
+ * a uv_write that completes at once still costs an epoll_ctl when libuv
+ * drains the stream, once per response.  Returns the bytes written (the
+ * caller queues the rest) or 0. */
+static size_t write_now(http_conn *c, uv_buf_t *bufs, unsigned nbufs)
+{
+    if (c->ssl) return 0;
+    int n = uv_try_write((uv_stream_t *)&c->tcp, bufs, nbufs);
+    return n > 0 ? (size_t)n : 0;
+}
+
+/* Drops the first n bytes of bufs[0..*nbufs); returns the first buffer left. */
+static uv_buf_t *skip_written(uv_buf_t *bufs, unsigned *nbufs, size_t n)
+{
+    while (*nbufs > 0 && n >= bufs->len) {
+        n -= bufs->len;
+        bufs++;
+        (*nbufs)--;
+    }
+    if (*nbufs > 0) {
+        bufs->base += n;
+        bufs->len -= n;
+    }
+    return bufs;
+}
+
 static int queue_write(http_exchange *ex, uv_buf_t *bufs, unsigned nbufs, http_write_cb cb, void *arg)
 {
     http_conn *c = ex->conn;
     if (!c || c->closing == 2) return UV_ECANCELED;
+    if (!cb) {
+        bufs = skip_written(bufs, &nbufs, write_now(c, bufs, nbufs));
+        while (nbufs > 0 && bufs->len == 0) { bufs++; nbufs--; }
+        if (nbufs == 0) return 0;
+    }
     write_req *w = arena_alloc(&ex->arena, sizeof *w);
     w->req.data = w;
     w->ex = ex;
@@ -396,12 +434,15 @@ static int queue_write(http_exchange *ex, uv_buf_t *bufs, unsigned nbufs, http_w
     return 0;
 }
 
-static void format_http_date(char *out, size_t cap)
+/* The Date header, formatted once per second rather than per response. */
+static const char *http_date_now(http_server *s)
 {
     time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, cap, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    if (t != s->date_second || !s->date_text[0]) {
+        format_http_date(t, s->date_text, sizeof s->date_text);
+        s->date_second = t;
+    }
+    return s->date_text;
 }
 
 void http_add_header(http_exchange *ex, const char *name, const char *value)
@@ -411,8 +452,12 @@ void http_add_header(http_exchange *ex, const char *name, const char *value)
     strbuf_append(&ex->resp_headers, ": ", 2);
     /* Header values never carry CR/LF: drop them rather than let a stored
      * value split the response. */
-    for (const char *p = value; *p; p++)
-        if (*p != '\r' && *p != '\n') strbuf_append(&ex->resp_headers, p, 1);
+    for (const char *p = value; *p;) {
+        size_t run = strcspn(p, "\r\n");
+        strbuf_append(&ex->resp_headers, p, run);
+        p += run;
+        while (*p == '\r' || *p == '\n') p++;
+    }
     strbuf_append(&ex->resp_headers, "\r\n", 2);
 }
 
@@ -439,13 +484,20 @@ void http_send_head(http_exchange *ex, int status, int64_t content_length)
         ex->continue_sent = 1;
         strbuf_puts(&h, "HTTP/1.1 100 Continue\r\n\r\n");
     }
-    char date[64];
-    format_http_date(date, sizeof date);
-    strbuf_printf(&h, "HTTP/1.1 %d %s\r\nServer: cairn\r\nDate: %s\r\nx-amz-request-id: %s\r\n",
-                  status, http_status_text(status), date, ex->request_id);
+    strbuf_puts(&h, "HTTP/1.1 ");
+    strbuf_put_u64(&h, (uint64_t)status);
+    strbuf_append(&h, " ", 1);
+    strbuf_puts(&h, http_status_text(status));
+    strbuf_puts(&h, "\r\nServer: cairn\r\nDate: ");
+    strbuf_puts(&h, http_date_now(ex->srv));
+    strbuf_puts(&h, "\r\nx-amz-request-id: ");
+    strbuf_puts(&h, ex->request_id);
+    strbuf_append(&h, "\r\n", 2);
     strbuf_append(&h, ex->resp_headers.data, ex->resp_headers.len);
     if (content_length >= 0) {
-        strbuf_printf(&h, "Content-Length: %lld\r\n", (long long)content_length);
+        strbuf_puts(&h, "Content-Length: ");
+        strbuf_put_u64(&h, (uint64_t)content_length);
+        strbuf_append(&h, "\r\n", 2);
     } else if (status != 304 && status != 204) {
         ex->chunked_response = !ex->is_head;
         strbuf_puts(&h, "Transfer-Encoding: chunked\r\n");
@@ -967,8 +1019,10 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 static void conn_update_reading(http_conn *c)
 {
     if (c->closing) return;
+    /* Reading goes on while a request is answered (a pipelined request
+     * waits in inbuf, bounded by its size): stopping and restarting the
+     * read watcher for every request cost one epoll_ctl each. */
     int want = !c->broken && !c->sink_paused && c->in_len < sizeof c->inbuf &&
-               !(c->ex && c->ex->body_done) &&
                !(c->ssl && BIO_ctrl_pending(c->rbio) >= TLS_MAX_PENDING_IN);
     if (want && !c->reading) {
         if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0) c->reading = 1;

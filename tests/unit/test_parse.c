@@ -61,7 +61,15 @@ static void test_dates(void)
                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
         format_iso8601_ms(t * 1000000000 + 7000000, buf, sizeof buf);
         if (strcmp(buf, want) != 0) { CHECK(strcmp(buf, want) == 0); break; }
+        /* and the HTTP date (weekday included) agrees with strftime's */
+        strftime(want, sizeof want, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        format_http_date(tt, buf, sizeof buf);
+        if (strcmp(buf, want) != 0) { CHECK(strcmp(buf, want) == 0); break; }
     }
+    format_http_date(0, buf, sizeof buf);
+    CHECK(strcmp(buf, "Thu, 01 Jan 1970 00:00:00 GMT") == 0);
+    format_http_date(784111777, buf, 29);     /* no room for the terminator: nothing */
+    CHECK(buf[0] == '\0');
     format_iso8601_ms((int64_t)951782400 * 1000000000, buf, sizeof buf); /* leap day of a 400-year */
     CHECK(strcmp(buf, "2000-02-29T00:00:00.000Z") == 0);
 }
