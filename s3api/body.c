@@ -85,7 +85,16 @@ static void sink_end(http_exchange *ex)
     b->complete(r, S3E_NONE);
 }
 
-static const http_body_sink s3_sink = { sink_data, sink_end };
+/* Plain bodies only: aws-chunked framing must pass through the decoder. */
+static char *sink_buffer(http_exchange *ex, size_t *cap)
+{
+    s3_req *r = req_of(ex);
+    s3_body *b = &r->body;
+    if (b->done || b->chunked || !b->buffer) return NULL;
+    return (char *)b->buffer(r, cap);
+}
+
+static const http_body_sink s3_sink = { sink_data, sink_end, sink_buffer };
 
 void s3_body_start(s3_req *r, int (*consume)(s3_req *, const unsigned char *, size_t),
                    void (*complete)(s3_req *, s3_error))
@@ -93,6 +102,7 @@ void s3_body_start(s3_req *r, int (*consume)(s3_req *, const unsigned char *, si
     s3_body *b = &r->body;
     b->consume = consume;
     b->complete = complete;
+    b->buffer = NULL;
     b->received = 0;
     b->done = 0;
     b->expected = r->http->content_length;

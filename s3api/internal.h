@@ -58,6 +58,8 @@ typedef struct s3_req s3_req;
 typedef struct s3_body {
     int (*consume)(s3_req *r, const unsigned char *p, size_t n); /* 1 = pause */
     void (*complete)(s3_req *r, s3_error err);
+    /* optional: where consume's next bytes may be placed (see http_body_sink) */
+    unsigned char *(*buffer)(s3_req *r, size_t *cap);
     int chunked;
     aws_chunked dec;
     int64_t expected;              /* decoded length when known, else -1 */

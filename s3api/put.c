@@ -168,6 +168,13 @@ static int put_consume(s3_req *r, const unsigned char *data, size_t n)
     return 0;
 }
 
+static unsigned char *put_buffer(s3_req *r, size_t *cap)
+{
+    put_op *p = r->op;
+    if (p->done || !p->sp) return NULL;
+    return store_put_buffer(p->sp, cap);
+}
+
 static void put_committed(void *arg, store_status st)
 {
     put_op *p = arg;
@@ -364,6 +371,7 @@ void op_put_object(s3_req *r)
     http_hold(r->ex);
     r->abort_op = put_abort;
     s3_body_start(r, put_consume, put_body_complete);
+    r->body.buffer = put_buffer;
 }
 
 /* ---------- CopyObject and UploadPartCopy ---------- */

@@ -388,7 +388,7 @@ static void on_abort(http_exchange *ex)
     if (r && r->sha) { EVP_MD_CTX_free(r->sha); r->sha = NULL; }
 }
 
-static const http_body_sink admin_sink = { on_body, on_end };
+static const http_body_sink admin_sink = { on_body, on_end, NULL };
 
 static void handle(const admin_config *cfg, http_exchange *ex, const char *op, const char *trusted_user)
 {

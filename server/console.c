@@ -345,7 +345,7 @@ static void body_on_end(http_exchange *ex)
     b->done(b->c, ex, s, b->buf, b->len);
 }
 
-static const http_body_sink body_sink = { body_on_data, body_on_end };
+static const http_body_sink body_sink = { body_on_data, body_on_end, NULL };
 
 static void read_body(console *c, http_exchange *ex, session *s, body_done done)
 {

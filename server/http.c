@@ -84,6 +84,7 @@ struct http_conn {
 
     char inbuf[HTTP_READ_BUFFER];
     size_t in_len, in_off;
+    char *direct;                /* the read in progress goes to the body sink's buffer */
 
     /* request head being parsed */
     char head[HEAD_BUF];
@@ -798,7 +799,9 @@ static int cb_headers_complete(llhttp_t *p)
     ex->holds++;
     ex->dispatched = 1;
     s->on_request(ex);
-    ex->holds--;
+    /* the handler may have answered and the connection let go of ex
+     * (Connection: close): then this was the last hold */
+    http_release(ex);
     return 0;
 }
 
@@ -809,7 +812,10 @@ static int cb_body(llhttp_t *p, const char *at, size_t n)
     if (!ex) return 0;
     ex->bytes_in += n;
     if (ex->sink && !ex->response_started && !ex->aborted) {
-        if (ex->sink->on_data(ex, at, n)) c->sink_paused = 1;
+        /* held: a sink that answers and lets go of ex still runs on it */
+        ex->holds++;
+        if (ex->sink->on_data(ex, at, n) && c->ex == ex) c->sink_paused = 1;
+        http_release(ex);
     } else {
         ex->drained += n;
         if (ex->drained > c->srv->limits.drain_limit) {
@@ -829,7 +835,7 @@ static int cb_message_complete(llhttp_t *p)
     if (ex->sink && ex->sink->on_end && !ex->response_started && !ex->aborted) {
         ex->holds++;
         ex->sink->on_end(ex);
-        ex->holds--;
+        http_release(ex);
     }
     /* Stop here so a pipelined request waits until this one is answered. */
     return HPE_PAUSED;
@@ -967,10 +973,51 @@ static void conn_parse(http_conn *c)
     if (!c->closing) conn_update_reading(c);
 }
 
+/* A large Content-Length body is read straight into its consumer's buffer
+ * (the store's block), saving a copy of every byte out of inbuf.  llhttp
+ * is told by lowering its count of body bytes still to come, and always
+ * keeps the last byte to see, so it still ends the message itself. */
+enum { DIRECT_READ_MIN = 16 * 1024 };
+
+static int direct_body_buffer(http_conn *c, uv_buf_t *buf)
+{
+    http_exchange *ex = c->ex;
+    if (!ex || c->ssl || !ex->sink || !ex->sink->buffer || ex->body_done || ex->response_started ||
+        ex->aborted || c->sink_paused || c->broken || ex->req.chunked || ex->req.content_length <= 0)
+        return 0;
+    if (c->in_off != c->in_len) return 0;           /* what inbuf holds goes first */
+    if (c->parser.content_length <= DIRECT_READ_MIN) return 0;
+    size_t cap = 0;
+    char *p = ex->sink->buffer(ex, &cap);
+    if (!p || cap < DIRECT_READ_MIN) return 0;
+    uint64_t before_last = c->parser.content_length - 1;
+    if (cap > before_last) cap = (size_t)before_last;
+    c->direct = p;
+    buf->base = p;
+    buf->len = cap;
+    return 1;
+}
+
+static void direct_body_read(http_conn *c, char *p, size_t n)
+{
+    http_exchange *ex = c->ex;
+    ex->bytes_in += n;
+    c->parser.content_length -= n;
+    c->in_execute = 1;
+    ex->holds++;
+    if (ex->sink->on_data(ex, p, n) && c->ex == ex) c->sink_paused = 1;
+    http_release(ex);
+    c->in_execute = 0;
+    /* what the sink did (answer, pause) is picked up as after a parse */
+    conn_parse(c);
+}
+
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
     (void)suggested;
     http_conn *c = h->data;
+    c->direct = NULL;
+    if (direct_body_buffer(c, buf)) return;
     if (c->ssl) {
         buf->base = c->tls_in;
         buf->len = TLS_READ_CHUNK;
@@ -990,6 +1037,8 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 {
     (void)buf;
     http_conn *c = stream->data;
+    char *direct = c->direct;
+    c->direct = NULL;
     if (nread == 0) return;
     if (nread < 0) {
         http_exchange *ex = c->ex;
@@ -1005,6 +1054,10 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
         return;
     }
     c->last_activity_ms = now_ms(c->srv);
+    if (direct) {
+        direct_body_read(c, direct, (size_t)nread);
+        return;
+    }
     if (c->ssl) {
         if (BIO_write(c->rbio, buf->base, (int)nread) != (int)nread) {
             conn_close(c);

@@ -59,10 +59,14 @@ typedef struct http_request {
 } http_request;
 
 /* Body delivery.  on_data must take every byte it is given; it returns
- * nonzero to ask the connection to stop reading until http_resume_body. */
+ * nonzero to ask the connection to stop reading until http_resume_body.
+ * buffer (optional) offers where the next bytes of a Content-Length body
+ * may be read straight from the socket, up to *cap bytes; on_data is then
+ * called with that address.  NULL: the connection's own buffer. */
 typedef struct http_body_sink {
     int (*on_data)(http_exchange *ex, const char *p, size_t n);
     void (*on_end)(http_exchange *ex);
+    char *(*buffer)(http_exchange *ex, size_t *cap);
 } http_body_sink;
 
 typedef void (*http_request_cb)(http_exchange *ex);

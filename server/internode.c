@@ -81,6 +81,6 @@ void internode_handle(cluster *c, http_exchange *ex)
         on_end(ex);
         return;
     }
-    static const http_body_sink sink = { on_data, on_end };
+    static const http_body_sink sink = { on_data, on_end, NULL };
     http_accept_body(ex, &sink);
 }

@@ -982,7 +982,7 @@ struct store_put {
     data_id id;
     uint64_t written;           /* bytes handed to workers for the data file */
     uint64_t total;             /* bytes received */
-    int inflight;
+    int inflight;               /* jobs of the current block still running: 0, 1 or 2 */
     int aborted;
     int finishing;
     int finished;
@@ -995,7 +995,8 @@ struct store_put {
     void *resume_arg;
     store_done_cb finish_cb;
     void *finish_arg;
-    uv_work_t work;
+    uv_work_t work;             /* writing the block (or discarding the file) */
+    uv_work_t hash_work;        /* observing the block, beside the writing */
     /* the job in flight */
     unsigned char *job_p;
     size_t job_len;
@@ -1044,12 +1045,21 @@ void store_put_on_resume(store_put *p, void (*cb)(void *), void *arg)
     p->resume_arg = arg;
 }
 
-static void put_work(uv_work_t *req)
+/* A block is observed (hashed) and written by two workers at once, both
+ * only reading it: a single upload then waits max(hash, write) per block
+ * rather than their sum.  Blocks still go one after another, each job in
+ * order, because the digests and the data file are sequential. */
+static void put_hash_work(uv_work_t *req)
 {
     store_put *p = req->data;
     if (p->aborted) return;
-    if (p->job_len && p->observe) p->observe(p->observe_ctx, p->job_p, p->job_len);
-    if (p->job_inline || p->error) return;
+    p->observe(p->observe_ctx, p->job_p, p->job_len);
+}
+
+static void put_write_work(uv_work_t *req)
+{
+    store_put *p = req->data;
+    if (p->aborted || p->job_inline || p->error) return;
     if (!p->writer) {
         int r = vol_writer_create(&p->s->vol, &p->id, volume_parity(&p->s->vol, p->reduced), &p->writer);
         if (r) { p->error = r; p->writer = NULL; return; }
@@ -1100,8 +1110,7 @@ static void put_after(uv_work_t *req, int status)
     (void)status;
     store_put *p = req->data;
     store *s = p->s;
-    p->inflight = 0;
-    put_after_job(p);       /* may free p */
+    if (--p->inflight == 0) put_after_job(p);       /* may free p */
     job_done(s);
 }
 
@@ -1136,6 +1145,28 @@ static void put_after_job(store_put *p)
     }
 }
 
+/* Starts the current job's hashing and writing (an inline object has
+ * only hashing).  Nonzero if not even one could be queued. */
+static int put_start_job(store_put *p)
+{
+    p->work.data = p;
+    p->hash_work.data = p;
+    p->inflight = 0;
+    if (p->observe && p->job_len) {
+        if (store_queue(p->s, &p->hash_work, put_hash_work, put_after) != 0) return -1;
+        p->inflight++;
+    }
+    if (!p->job_inline || p->inflight == 0) {
+        if (store_queue(p->s, &p->work, put_write_work, put_after) != 0) {
+            if (p->inflight == 0) return -1;
+            p->error = -EIO;        /* the hashing's completion reports it */
+            return 0;
+        }
+        p->inflight++;
+    }
+    return 0;
+}
+
 /* Hands exactly one block (or the last, shorter one) to a worker: the
  * erasure code cuts data at block boundaries, so what arrived beyond the
  * block moves to the next buffer. */
@@ -1159,15 +1190,39 @@ static void put_submit(store_put *p, int final)
     p->job_len = take;
     p->job_final = final && rest == 0;
     p->job_inline = 0;
-    p->inflight = 1;
-    p->work.data = p;
-    if (store_queue(p->s, &p->work, put_work, put_after) != 0) {
-        p->inflight = 0;
-        p->error = -EIO;
-    }
+    if (put_start_job(p) != 0) p->error = -EIO;
+}
+
+static void put_copy_in(store_put *p, const void *data, size_t n);
+
+unsigned char *store_put_buffer(store_put *p, size_t *cap)
+{
+    if (p->aborted || p->finishing || p->fill.len >= STORE_BLOCK || p->fill.len >= p->fill.cap) return NULL;
+    /* up to the block's end, so a full block needs no tail moved on */
+    size_t room = p->fill.cap - p->fill.len, to_block = STORE_BLOCK - p->fill.len;
+    *cap = room < to_block ? room : to_block;
+    return p->fill.p + p->fill.len;
 }
 
 int store_put_write(store_put *p, const void *data, size_t n)
+{
+    if (data == p->fill.p + p->fill.len && n <= p->fill.cap - p->fill.len) {
+        /* read in place through store_put_buffer */
+    } else {
+        put_copy_in(p, data, n);
+    }
+    p->fill.len += n;
+    p->total += n;
+    if (p->fill.len < STORE_BLOCK) return 0;
+    if (!p->inflight) {
+        put_submit(p, 0);
+        return 0;
+    }
+    p->want_resume = 1;
+    return 1;
+}
+
+static void put_copy_in(store_put *p, const void *data, size_t n)
 {
     if (p->fill.len + n > p->fill.cap) {
         size_t cap = p->fill.cap * 2;
@@ -1178,15 +1233,6 @@ int store_put_write(store_put *p, const void *data, size_t n)
         p->fill.cap = cap;
     }
     memcpy(p->fill.p + p->fill.len, data, n);
-    p->fill.len += n;
-    p->total += n;
-    if (p->fill.len < STORE_BLOCK) return 0;
-    if (!p->inflight) {
-        put_submit(p, 0);
-        return 0;
-    }
-    p->want_resume = 1;
-    return 1;
 }
 
 void store_put_finish(store_put *p, store_done_cb cb, void *arg)
@@ -1201,10 +1247,7 @@ void store_put_finish(store_put *p, store_done_cb cb, void *arg)
         p->job_len = p->fill.len;
         p->job_inline = 1;
         p->job_final = 0;
-        p->inflight = 1;
-        p->work.data = p;
-        if (store_queue(p->s, &p->work, put_work, put_after) != 0) {
-            p->inflight = 0;
+        if (put_start_job(p) != 0) {
             p->finished = 1;
             cb(arg, ST_IO_ERROR);
         }

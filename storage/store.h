@@ -7,8 +7,9 @@
  * the caller's observer) runs on the libuv thread pool; metadata writes go
  * to meta's writer thread.
  *
- * A PUT streams: store_put_write copies into the current 1 MiB block; a
- * full block goes to a worker (observer then write) while the next one
+ * A PUT streams: store_put_write copies into the current 1 MiB block (or
+ * finds the bytes already there, read in through store_put_buffer); a
+ * full block goes to two workers (observer and write) while the next one
  * fills; when both are busy the writer asks its caller to pause reading,
  * and calls it back when there is room.  Memory per upload is two blocks,
  * whatever the object size.  Objects up to INLINE_MAX never touch a data
@@ -223,6 +224,11 @@ store_put *store_put_begin(store *s, int64_t size_hint, store_observe_fn observe
 /* Takes all n bytes; returns 1 when the caller should stop reading until
  * the resume callback runs. */
 int store_put_write(store_put *p, const void *data, size_t n);
+/* The free rest of the current block, where the caller may read the next
+ * bytes itself (from a socket, say) and then pass exactly that address to
+ * store_put_write, which then copies nothing; NULL while the block is
+ * full.  Valid until the next store call. */
+unsigned char *store_put_buffer(store_put *p, size_t *cap);
 void store_put_on_resume(store_put *p, void (*cb)(void *arg), void *arg);
 uint64_t store_put_size(const store_put *p);
 /* Flushes and makes the data durable; the observer has seen every byte
