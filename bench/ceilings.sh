@@ -2,10 +2,11 @@
 # bench/ceilings.sh - what this machine can physically do, so that every
 # figure of bench/compare.sh can be read as a fraction of it.
 #
-#   bench/ceilings.sh [EC_SPEED_BIN]     # prints a markdown table; ~1 minute; needs ~2 GiB in BENCH_TMP
+#   bench/ceilings.sh [EC_SPEED_BIN]     # prints a markdown table; ~1 minute; needs ~8 GiB in BENCH_TMP
 #
 # - disk: fio sequential write of 1 MiB blocks to a new file with fdatasync
-#   at the end (what a large durable PUT needs), sequential read with
+#   at the end (what a large durable PUT needs), the same by 16 writers at
+#   once (16 concurrent 64 MiB PUTs), sequential read with
 #   O_DIRECT (no page cache), and 4 KiB writes each followed by fsync
 #   (iodepth 1; the durable small-PUT bound without group commit)
 # - loopback TCP: iperf3, one stream and two streams, 5 s each
@@ -38,6 +39,12 @@ echo "| disk sequential write + fdatasync at end | $bw MiB/s | fio --rw=write --
 fio_json --name=seqwf --filename="$W/g" --rw=write --bs=1M --size=1G --ioengine=psync --fdatasync=16
 read -r bw _ <<<"$(fio_get write)"
 echo "| disk sequential write, fdatasync every 16 MiB | $bw MiB/s | fio --rw=write --bs=1M --size=1G --fdatasync=16 |"
+# 16 writers each making 64 MiB durable, like 16 concurrent 64 MiB PUTs
+fio_json --name=seqw16 --directory="$W" --rw=write --bs=1M --size=512M --ioengine=psync --fdatasync=64 \
+    --numjobs=16 --group_reporting
+read -r bw _ <<<"$(fio_get write)"
+echo "| disk sequential write, 16 writers, fdatasync every 64 MiB | $bw MiB/s | fio --rw=write --bs=1M --size=512M --fdatasync=64 --numjobs=16 |"
+rm -f "$W"/seqw16*
 sync; echo 3 >/proc/sys/vm/drop_caches 2>/dev/null
 fio_json --name=seqr --filename="$W/f" --rw=read --bs=1M --size=2G --ioengine=psync --direct=1
 read -r bw _ <<<"$(fio_get read)"

@@ -191,7 +191,7 @@ list1m_cairn() {
     local dir="$DATA/cairn-list1m" port pid ep ok=0
     mkdir -p "$dir"
     port=$(free_port)
-    CAIRN_ROOT_USER=$AK CAIRN_ROOT_PASSWORD=$SK "$CAIRN_BIN" server --quiet --address "127.0.0.1:$port" "$dir/d1" \
+    CAIRN_ROOT_USER=$AK CAIRN_ROOT_PASSWORD=$SK "$CAIRN_BIN" server --quiet --address "127.0.0.1:$port" --console-address "127.0.0.1:$(free_port)" "$dir/d1" \
         >"$W/cairn-list1m.log" 2>&1 &
     pid=$!; SRV_PIDS+=" $pid"
     ep="http://127.0.0.1:$port"
@@ -199,7 +199,7 @@ list1m_cairn() {
         note "cairn does not start on the kept list1m data ($(tail -1 "$W/cairn-list1m.log")): rebuilding it"
         kill "$pid"; wait "$pid" 2>/dev/null; SRV_PIDS=${SRV_PIDS/ $pid/}
         rm -rf "$dir"; mkdir -p "$dir"
-        CAIRN_ROOT_USER=$AK CAIRN_ROOT_PASSWORD=$SK "$CAIRN_BIN" server --quiet --address "127.0.0.1:$port" "$dir/d1" \
+        CAIRN_ROOT_USER=$AK CAIRN_ROOT_PASSWORD=$SK "$CAIRN_BIN" server --quiet --address "127.0.0.1:$port" --console-address "127.0.0.1:$(free_port)" "$dir/d1" \
             >"$W/cairn-list1m.log" 2>&1 &
         pid=$!; SRV_PIDS+=" $pid"
         wait_http "$ep/minio/health/live" || { note "cairn list1m server did not start"; return 1; }

@@ -114,7 +114,7 @@ CAIRN_PORT=$(free_port)
 mkdir -p "$W/cairn-data"
 export CAIRN_ROOT_USER=bench CAIRN_ROOT_PASSWORD=benchsecret123
 CAIRN_ROOT_USER=bench CAIRN_ROOT_PASSWORD=benchsecret123 \
-    "$CAIRN_BIN" server --quiet --address "127.0.0.1:$CAIRN_PORT" "$W/cairn-data" \
+    "$CAIRN_BIN" server --quiet --address "127.0.0.1:$CAIRN_PORT" --console-address "127.0.0.1:$(free_port)" "$W/cairn-data" \
     >"$W/cairn.log" 2>&1 &
 CAIRN_PID=$!
 CAIRN="http://127.0.0.1:$CAIRN_PORT"

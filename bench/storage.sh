@@ -113,7 +113,7 @@ start_server() {
     local port; port=$(free_port)
     SRV_T0=$(now)
     CAIRN_ROOT_USER=bench CAIRN_ROOT_PASSWORD=benchsecret123 CAIRN_PROMETHEUS_AUTH_TYPE=public \
-        "$CAIRN_BIN" server --quiet --address "127.0.0.1:$port" "$@" >"$W/server-$label.log" 2>&1 &
+        "$CAIRN_BIN" server --quiet --address "127.0.0.1:$port" --console-address "127.0.0.1:$(free_port)" "$@" >"$W/server-$label.log" 2>&1 &
     SRV_PID=$!
     SRV_LABEL=$label
     SRV_URL="http://127.0.0.1:$port"
