@@ -34,6 +34,9 @@ typedef struct drive_ops {
     void (*discard)(drive_file *f);
     int (*open)(drive *d, const data_id *id, drive_file **out);
     ssize_t (*read)(drive_file *f, void *p, size_t n, uint64_t off);
+    /* Optional: n bytes into p and the next tail_n into tail, in one call
+     * (a shard's data straight into a response, its checksum beside). */
+    ssize_t (*read_split)(drive_file *f, void *p, size_t n, void *tail, size_t tail_n, uint64_t off);
     void (*close)(drive_file *f);
     int (*remove)(drive *d, const data_id *id);
     /* Size of a committed data file, or -ENOENT. */

@@ -139,6 +139,12 @@ static ssize_t local_read(drive_file *df, void *p, size_t n, uint64_t off)
     return fsio_pread_all(f->fd, p, n, (off_t)off);
 }
 
+static ssize_t local_read_split(drive_file *df, void *p, size_t n, void *tail, size_t tail_n, uint64_t off)
+{
+    local_file *f = (local_file *)df;
+    return fsio_pread2_all(f->fd, p, n, tail, tail_n, (off_t)off);
+}
+
 static void local_close(drive_file *df)
 {
     local_file *f = (local_file *)df;
@@ -211,7 +217,7 @@ ssize_t drive_local_read_at(drive *d, const data_id *id, uint64_t off, void *p, 
 
 static const drive_ops local_ops = {
     .create = local_create, .write = local_write, .commit = local_commit,
-    .discard = local_discard, .open = local_open, .read = local_read,
+    .discard = local_discard, .open = local_open, .read = local_read, .read_split = local_read_split,
     .close = local_close, .remove = local_remove, .size_of = local_size_of,
 };
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 static long long fault_after = -1;
@@ -76,6 +77,27 @@ ssize_t fsio_pread_all(int fd, void *buf, size_t n, off_t off)
         got += (size_t)r;
     }
     return (ssize_t)got;
+}
+
+ssize_t fsio_pread2_all(int fd, void *buf, size_t n, void *tail, size_t tail_n, off_t off)
+{
+    struct iovec iov[2] = { { buf, n }, { tail, tail_n } };
+    ssize_t r;
+    do r = preadv(fd, iov, 2, off);
+    while (r < 0 && errno == EINTR);
+    if (r < 0) return -errno;
+    size_t got = (size_t)r;
+    if (got == n + tail_n || r == 0) return r;
+    /* short: finish each part as pread_all would */
+    if (got < n) {
+        ssize_t more = fsio_pread_all(fd, (char *)buf + got, n - got, off + (off_t)got);
+        if (more < 0) return more;
+        got += (size_t)more;
+        if (got < n) return (ssize_t)got;
+    }
+    ssize_t more = fsio_pread_all(fd, (char *)tail + (got - n), n + tail_n - got, off + (off_t)got);
+    if (more < 0) return more;
+    return (ssize_t)(got + (size_t)more);
 }
 
 int fsio_fsync(int fd) { return fdatasync(fd) == 0 ? 0 : -errno; }

@@ -26,6 +26,8 @@ int fsio_fault_applies(const char *path);
 int fsio_pwrite_all_exempt(int fd, const void *buf, size_t n, off_t off);
 /* Read up to n bytes at off; returns bytes read (short only at EOF) or -errno. */
 ssize_t fsio_pread_all(int fd, void *buf, size_t n, off_t off);
+/* The same for n bytes into buf followed by tail_n into tail (one preadv). */
+ssize_t fsio_pread2_all(int fd, void *buf, size_t n, void *tail, size_t tail_n, off_t off);
 int fsio_fsync(int fd);
 int fsio_fsync_dir(const char *path);
 int fsio_rename(const char *from, const char *to);

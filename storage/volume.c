@@ -340,6 +340,29 @@ static size_t block_len(const vol_reader *r, uint64_t b)
     return r->size - b * VOL_BLOCK > VOL_BLOCK ? VOL_BLOCK : (size_t)(r->size - b * VOL_BLOCK);
 }
 
+/* Every data shard of a block read straight into dst, its padding and
+ * checksum into the shard buffer beside: no user-space copy of the block.
+ * 1 when all k are there and good; 0 sends the caller to the shard-by-shard
+ * path (reconstruction needs whole shards), which reads them again. */
+static int read_data_shards_into(vol_reader *r, uint64_t foff, size_t ss, size_t len, unsigned char *dst)
+{
+    const geometry *g = &r->g;
+    for (int j = 0; j < g->k; j++) {
+        size_t off = (size_t)j * ss;
+        if (off >= len || r->opened[j] != 1) return 0;
+        const drive_ops *ops = r->v->drives[r->drive_of[j]]->ops;
+        if (!ops->read_split) return 0;
+        size_t in_dst = len - off < ss ? len - off : ss, tail_n = ss - in_dst + 4;
+        unsigned char *tail = r->shards[j];
+        if (ops->read_split(r->files[j], dst + off, in_dst, tail, tail_n, foff) != (ssize_t)(ss + 4)) return 0;
+        /* the checksum covers the shard's data and padding, in that order */
+        uint32_t crc = crc32_iscsi(dst + off, (int)in_dst, 0xFFFFFFFFu);
+        if (tail_n > 4) crc = crc32_iscsi(tail, (int)(tail_n - 4), crc);
+        if (crc != get_le32(tail + tail_n - 4)) return 0;
+    }
+    return 1;
+}
+
 /* Block b's bytes, verified (and rebuilt from parity when a shard is bad),
  * assembled into dst. */
 static int decode_block_into(vol_reader *r, uint64_t b, unsigned char *dst)
@@ -348,6 +371,7 @@ static int decode_block_into(vol_reader *r, uint64_t b, unsigned char *dst)
     size_t len = block_len(r, b);
     size_t ss = (len + (size_t)g->k - 1) / (size_t)g->k;
     uint64_t foff = b * (full_shard(g) + 4);
+    if (read_data_shards_into(r, foff, ss, len, dst)) return 0;
     int present[EC_MAX_SHARDS] = { 0 }, good = 0;
     for (int j = 0; j < g->k; j++) {
         present[j] = read_shard(r, j, foff, ss);
