@@ -291,7 +291,8 @@ run_server() {
 
 # Several drives (erasure coding) arrived after one drive; an older binary says so in --help.
 CAIRN_MULTI=0
-if "$CAIRN_BIN" --help 2>&1 | grep -q 'erasure-coded in sets'; then
+CAIRN_HELP=$("$CAIRN_BIN" --help 2>&1)   # not piped into grep -q: with pipefail its early exit could fail the test
+if [[ $CAIRN_HELP == *"erasure-coded in sets"* ]]; then
     CAIRN_MULTI=1
 fi
 

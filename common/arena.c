@@ -1,6 +1,16 @@
 #include "arena.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+/* a kept block is poisoned, so a use after arena_reset still fails under ASan */
+#define KEPT_POISON(b) ASAN_POISON_MEMORY_REGION((b)->data, (b)->cap)
+#define KEPT_UNPOISON(b) ASAN_UNPOISON_MEMORY_REGION((b)->data, (b)->cap)
+#else
+#define KEPT_POISON(b) ((void)(b))
+#define KEPT_UNPOISON(b) ((void)(b))
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,7 +20,79 @@ struct arena_block {
     _Alignas(16) char data[];
 };
 
-enum { ARENA_FIRST_BLOCK = 4096, ARENA_ALIGN = 16 };
+enum { ARENA_FIRST_BLOCK = 4096, ARENA_MAX_BLOCK = 1 << 20, ARENA_ALIGN = 16 };
+
+/* Freed blocks of ARENA_KEEP_MIN bytes and more go back to a per-thread
+ * cache for the next request rather than to malloc, which mmaps blocks
+ * that size (or trims them off the heap top) and so had the next request
+ * zero-fault them in again: page faults led the profile of a busy listing.
+ * At most ARENA_KEEP_BYTES per thread; freed when the thread ends. */
+enum { ARENA_KEEP_MIN = 64 * 1024, ARENA_KEEP_BYTES = 4 << 20 };
+
+typedef struct block_cache {
+    arena_block *head;
+    size_t bytes;
+} block_cache;
+
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+static int cache_ready;
+
+static void cache_free(void *p)
+{
+    block_cache *c = p;
+    while (c->head) {
+        arena_block *next = c->head->next;
+        free(c->head);
+        c->head = next;
+    }
+    free(c);
+}
+
+static void cache_make_key(void) { cache_ready = pthread_key_create(&cache_key, cache_free) == 0; }
+
+static block_cache *thread_cache(void)
+{
+    pthread_once(&cache_once, cache_make_key);
+    if (!cache_ready) return NULL;
+    block_cache *c = pthread_getspecific(cache_key);
+    if (!c && (c = calloc(1, sizeof *c)) != NULL && pthread_setspecific(cache_key, c) != 0) {
+        free(c);
+        c = NULL;
+    }
+    return c;
+}
+
+static arena_block *cached_block(size_t cap)
+{
+    if (cap < ARENA_KEEP_MIN || cap > ARENA_MAX_BLOCK) return NULL;
+    block_cache *c = thread_cache();
+    if (!c) return NULL;
+    for (arena_block **pp = &c->head; *pp; pp = &(*pp)->next) {
+        arena_block *b = *pp;
+        if (b->cap != cap) continue;
+        *pp = b->next;
+        c->bytes -= cap;
+        KEPT_UNPOISON(b);
+        return b;
+    }
+    return NULL;
+}
+
+static void release_block(arena_block *b)
+{
+    if (b->cap >= ARENA_KEEP_MIN && b->cap <= ARENA_MAX_BLOCK) {
+        block_cache *c = thread_cache();
+        if (c && c->bytes + b->cap <= ARENA_KEEP_BYTES) {
+            b->next = c->head;
+            c->head = b;
+            c->bytes += b->cap;
+            KEPT_POISON(b);
+            return;
+        }
+    }
+    free(b);
+}
 
 void arena_init(arena *a) { a->head = NULL; a->total = 0; }
 
@@ -19,7 +101,7 @@ void arena_reset(arena *a)
     arena_block *b = a->head;
     while (b) {
         arena_block *next = b->next;
-        free(b);
+        release_block(b);
         b = next;
     }
     a->head = NULL;
@@ -32,9 +114,10 @@ void *arena_alloc(arena *a, size_t n)
     arena_block *b = a->head;
     if (!b || b->cap - b->used < need) {
         size_t cap = b ? b->cap * 2 : ARENA_FIRST_BLOCK;
-        if (cap > (1u << 20)) cap = 1u << 20;
+        if (cap > ARENA_MAX_BLOCK) cap = ARENA_MAX_BLOCK;
         if (cap < need) cap = need;
-        arena_block *nb = malloc(sizeof *nb + cap);
+        arena_block *nb = cached_block(cap);
+        if (!nb) nb = malloc(sizeof *nb + cap);
         if (!nb) {
             /* Out of memory is not recoverable per request in a way that
              * keeps the process honest; fail loudly rather than corrupt. */

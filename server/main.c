@@ -13,7 +13,6 @@
  * `cairn admin ...` is the admin API's client (cli_admin.c).
  */
 #include <errno.h>
-#include <malloc.h>
 #include <signal.h>
 #include <strings.h>
 #include <stdio.h>
@@ -820,23 +819,8 @@ static int serve(app *a, int argc, char **argv)
     return 0;
 }
 
-/* Requests build their answers in arenas of up to 1 MiB blocks, freed when
- * they end.  With glibc's defaults those blocks are mmapped or trimmed off
- * the heap top and zero-faulted in again by the next request: page faults
- * led the profile of a busy listing (16 listers of a 1,000,000-object
- * bucket: 2,280 -> 3,490 pages/s with these two bounds).  Freed memory
- * kept at the heap top is bounded by the trim threshold. */
-enum { MALLOC_MMAP_AT = 4 << 20, MALLOC_KEEP_FREED = 16 << 20 };
-
-static void tune_malloc(void)
-{
-    mallopt(M_MMAP_THRESHOLD, MALLOC_MMAP_AT);
-    mallopt(M_TRIM_THRESHOLD, MALLOC_KEEP_FREED);
-}
-
 static int run_server(int argc, char **argv)
 {
-    tune_malloc();
     app *a = calloc(1, sizeof *a);
     if (!a) return 1;
     a->argv = argv;
