@@ -5,8 +5,10 @@
  * headers, decoded keys, XML it builds, listing results) is carved out of
  * the request's arena and released in one call when the exchange ends, so a
  * handler cannot leak on an error path.  Blocks grow geometrically; nothing
- * is ever freed individually.  Long-lived or large streaming buffers (object
- * bodies) do not belong here: they are bounded and owned by their stream.
+ * is ever freed individually.  Blocks of 64 KiB to 1 MiB go back to a small
+ * per-thread cache on reset, for the next request.  Long-lived or large
+ * streaming buffers (object bodies) do not belong here: they are bounded
+ * and owned by their stream.
  */
 #ifndef CAIRN_ARENA_H
 #define CAIRN_ARENA_H
