@@ -30,6 +30,7 @@ struct s3api {
     unsigned signing_next;
     uint64_t min_part_size;        /* 5 MiB; CAIRN_TEST_MIN_PART_SIZE lowers it for tests */
     void *lifecycle;               /* the lifecycle scanner's state */
+    void *lifecycle_rules;         /* parsed rules per bucket, for GET/HEAD (lifecycle.c) */
     void *policy_cache;            /* compiled bucket policies (authz.c) */
 };
 

@@ -240,10 +240,60 @@ static size_t bucket_rules(store *st, arena *a, const char *bucket, lc_rule **ru
     return n;
 }
 
+/* Parsed rules per bucket for the x-amz-expiration header of every GET and
+ * HEAD: parsing the stored XML each time halved small GETs on a bucket
+ * with three rules (115k -> 58k/s).  All entries go when any bucket's
+ * configuration changes, here or on another node (its generation). */
+enum { LC_CACHE = 64 };
+
+typedef struct lc_cached {
+    char bucket[64];
+    arena a;                    /* owns rules */
+    lc_rule *rules;
+    size_t n;
+} lc_cached;
+
+typedef struct lc_cache {
+    uint64_t generation;
+    size_t used, next;
+    lc_cached e[LC_CACHE];
+} lc_cache;
+
+static void lc_cache_clear(lc_cache *c)
+{
+    for (size_t i = 0; i < c->used; i++) arena_reset(&c->e[i].a);
+    c->used = c->next = 0;
+}
+
+static size_t cached_rules(s3_req *r, lc_rule **rules)
+{
+    s3api *api = r->api;
+    lc_cache *c = api->lifecycle_rules;
+    if (!c && (c = calloc(1, sizeof *c)) != NULL) api->lifecycle_rules = c;
+    if (!c || strlen(r->bucket) >= sizeof c->e[0].bucket) return bucket_rules(api->cfg.store, r->a, r->bucket, rules);
+    uint64_t generation = store_config_generation(api->cfg.store, 0);
+    if (c->generation != generation) {
+        lc_cache_clear(c);
+        c->generation = generation;
+    }
+    for (size_t i = 0; i < c->used; i++) {
+        if (strcmp(c->e[i].bucket, r->bucket) != 0) continue;
+        *rules = c->e[i].rules;
+        return c->e[i].n;
+    }
+    size_t slot = c->used < LC_CACHE ? c->used++ : c->next++ % LC_CACHE;
+    lc_cached *e = &c->e[slot];
+    arena_reset(&e->a);          /* the evicted bucket's rules; a no-op on a new slot */
+    snprintf(e->bucket, sizeof e->bucket, "%s", r->bucket);
+    e->n = bucket_rules(api->cfg.store, &e->a, r->bucket, &e->rules);
+    *rules = e->rules;
+    return e->n;
+}
+
 void s3_lifecycle_expiration_header(s3_req *r, const object_info *o)
 {
     lc_rule *rules;
-    size_t n = bucket_rules(r->api->cfg.store, r->a, r->bucket, &rules);
+    size_t n = cached_rules(r, &rules);
     for (size_t i = 0; i < n; i++) {
         if (!rule_matches(&rules[i], r->key, o, r->a)) continue;
         int64_t at = expires_at(&rules[i], o);
@@ -403,6 +453,12 @@ void s3_lifecycle_start(s3api *api)
 
 void s3_lifecycle_free(s3api *api)
 {
+    lc_cache *c = api->lifecycle_rules;
+    if (c) {
+        lc_cache_clear(c);
+        free(c);
+        api->lifecycle_rules = NULL;
+    }
     lc_scanner *sc = api->lifecycle;
     if (!sc) return;
     free(sc->key_marker);

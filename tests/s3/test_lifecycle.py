@@ -53,6 +53,39 @@ def test_configuration_api(s3, bucket):
         s3.get_bucket_lifecycle_configuration(Bucket=bucket)
 
 
+def test_expiration_header_follows_configuration_changes(s3, bucket):
+    """The rules GET/HEAD answer with are cached per bucket: a new
+    configuration, its deletion, and a deleted and recreated bucket must
+    show at once."""
+    def expiration(key):
+        return s3.head_object(Bucket=bucket, Key=key)["ResponseMetadata"]["HTTPHeaders"].get("x-amz-expiration")
+
+    def rules(rule_id, prefix):
+        return {"Rules": [{"ID": rule_id, "Status": "Enabled", "Filter": {"Prefix": prefix},
+                           "Expiration": {"Days": 30}}]}
+
+    s3.put_object(Bucket=bucket, Key="logs/a", Body=b"x")
+    assert expiration("logs/a") is None
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration=rules("first", "logs/"))
+    assert 'rule-id="first"' in expiration("logs/a")
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration=rules("second", "logs/"))
+    assert 'rule-id="second"' in expiration("logs/a")
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration=rules("elsewhere", "tmp/"))
+    assert expiration("logs/a") is None
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration=rules("third", ""))
+    assert 'rule-id="third"' in expiration("logs/a")
+    s3.delete_bucket_lifecycle(Bucket=bucket)
+    assert expiration("logs/a") is None
+    # a bucket deleted and made again under the same name starts without rules
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration=rules("old", ""))
+    assert 'rule-id="old"' in expiration("logs/a")
+    s3.delete_object(Bucket=bucket, Key="logs/a")
+    s3.delete_bucket(Bucket=bucket)
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="logs/a", Body=b"x")
+    assert expiration("logs/a") is None
+
+
 def test_expiration_with_filters(make_server):
     srv = make_server(env_extra=ENV)
     c = make_client(srv.endpoint)
